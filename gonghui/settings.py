@@ -11,6 +11,7 @@ import base64
 import json
 import os
 import secrets
+import sys
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -33,7 +34,7 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
-TESTING = env_bool("GONGHUI_TESTING", False)
+TESTING = env_bool("GONGHUI_TESTING", "pytest" in sys.modules)
 
 
 def _dev_secrets() -> dict[str, str]:
@@ -208,6 +209,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing root
 MEDIA_ROOT = Path(env("MEDIA_ROOT") or VAR_DIR / "media")
 
 # Uploads go through the storage API: local files by default; several app servers share an

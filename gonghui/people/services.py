@@ -280,3 +280,33 @@ def transfer_decide(*, actor: Any, transfer: TransferRequest, approve: bool, not
     audit.record(actor=actor, action="transfers.approve", target=tr)
     audit.record(actor=actor, action="transfers.approve_received", target=tr, org=tr.to_org)
     return tr
+
+
+def reencrypt_all(*, batch: int = 2000) -> dict[str, Any]:
+    """Re-encrypt identifiers not under the current key, batch by batch (each batch atomic)."""
+    kid = crypto.current_kid()
+    prefix = f"{kid}:"
+    people = values = 0
+    last = 0
+    while True:
+        with transaction.atomic():
+            rows = list(Person.objects.filter(pk__gt=last).order_by("pk").only("pk", "id_cipher", "phone_cipher")[:batch])
+            if not rows:
+                break
+            changed = []
+            for p in rows:
+                touched = False
+                if not p.id_cipher.startswith(prefix):
+                    p.id_cipher = crypto.encrypt(crypto.decrypt(p.id_cipher, aad=b"person.id"), aad=b"person.id")
+                    touched, values = True, values + 1
+                if p.phone_cipher and not p.phone_cipher.startswith(prefix):
+                    p.phone_cipher = crypto.encrypt(crypto.decrypt(p.phone_cipher, aad=b"person.phone"), aad=b"person.phone")
+                    touched, values = True, values + 1
+                if touched:
+                    changed.append(p)
+            Person.objects.bulk_update(changed, ["id_cipher", "phone_cipher"], batch_size=500)
+            people += len(changed)
+            last = rows[-1].pk
+    if people:
+        audit.record(actor=None, action="people.reencrypt", data={"people": people, "kid": kid})
+    return {"people": people, "values": values, "kid": kid}

@@ -34,6 +34,7 @@ def register(request: HttpRequest, org_id: int) -> HttpResponse:
     offer_transfer = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        id_number = data["id_number"]  # kept: a refused field leaves cleaned_data
         try:
             person = services.person_register(
                 actor=request.user,
@@ -48,7 +49,7 @@ def register(request: HttpRequest, org_id: int) -> HttpResponse:
             if e.in_scope:
                 offer_transfer = {"existing_url": e.person.pk}
             else:
-                offer_transfer = {"form": TransferRequestForm(initial={"id_number": data["id_number"]})}
+                offer_transfer = {"form": TransferRequestForm(initial={"id_number": id_number})}
         except ServiceError as e:
             apply_error(form, e)
         else:

@@ -1,0 +1,34 @@
+# Gonghui: `make run` (demo server on http://127.0.0.1:8000) and `make test` (the whole suite).
+PYTHON ?= python3.13
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install lint demo clean
+
+$(BIN)/.installed: requirements/base.txt requirements/dev.txt
+	@command -v $(PYTHON) >/dev/null || { echo "需要 Python >= 3.12（$(PYTHON)）。pyenv: 项目根目录的 .python-version 指定 3.13"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements/dev.txt
+	@touch $@
+
+install: $(BIN)/.installed
+
+run: install
+	$(BIN)/python manage.py migrate --no-input -v0
+	$(BIN)/python manage.py collectstatic --no-input -v0
+	$(BIN)/python manage.py load_demo
+	@echo
+	@echo "工会工作平台已启动：http://$(HOST):$(PORT)/  （用上面的演示账号登录）"
+	$(BIN)/gunicorn gonghui.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
+
+test: install
+	bash scripts/test.sh
+
+lint: install
+	$(BIN)/ruff check gonghui bench tests scripts
+	$(BIN)/ruff format --check gonghui bench tests scripts
+
+clean:
+	rm -rf $(VENV) test-artifacts
