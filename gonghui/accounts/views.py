@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import time
+
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
@@ -30,6 +32,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             apply_error(form, e)
         else:
             login(request, user)  # rotates the session key
+            request.session["login_at"] = int(time.time())  # start of the absolute lifetime
             nxt = request.GET.get("next", "")
             if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
                 nxt = ""

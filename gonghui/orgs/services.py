@@ -74,10 +74,13 @@ def org_create(*, actor: Any, parent: Org | None, data: dict[str, Any]) -> Org:
 @transaction.atomic
 def org_update(*, actor: Any, org: Org, data: dict[str, Any]) -> Org:
     _validate({**{k: getattr(org, k) for k in EDITABLE_FIELDS}, **data}, parent=org.parent, exclude_pk=org.pk)
+    if not data.get("code"):
+        data = {k: v for k, v in data.items() if k != "code"}  # blank code: keep the current one
     before = {k: getattr(org, k) for k in EDITABLE_FIELDS}
     for k in EDITABLE_FIELDS:
         if k in data:
-            setattr(org, k, data[k] if data[k] is not None else "")
+            empty = None if Org._meta.get_field(k).null else ""
+            setattr(org, k, empty if data[k] is None else data[k])
     changed = audit.changed_fields(org, before)
     if changed:
         org.save(update_fields=list(changed))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from gonghui.lib import idcard
@@ -27,8 +28,10 @@ def get_person_for_user(user: Any, pk: Any, *, action: str = "view") -> Person:
         person = Person.objects.select_related("org").get(pk=int(pk))
     except (Person.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
-    if person.pk == getattr(user, "person_id", None) and action == "view":
-        return person
+    if person.pk == getattr(user, "person_id", None) and not policy.user_can(user, "view", person.org):
+        if action == "view":
+            return person
+        raise PermissionDenied  # a worker sees their own record but does not administer it
     policy.require(user, action, person.org)
     return person
 
@@ -38,6 +41,8 @@ def get_membership_for_user(user: Any, pk: Any, *, action: str = "view") -> Memb
         m = Membership.objects.select_related("person", "org").get(pk=int(pk))
     except (Membership.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+    if m.person_id == getattr(user, "person_id", None) and not policy.user_can(user, "view", m.org):
+        raise PermissionDenied  # their own membership: visible to them, not theirs to change
     policy.require(user, action, m.org)
     return m
 

@@ -1,0 +1,194 @@
+"""Runs tests/authz/matrix.txt: every URL × role × relation to the target, expected status.
+
+Denied writes (403/404, and anon's redirect) must leave every table exactly as it was, audit
+trail included. A URL missing from the matrix, or a (URL, method) without a row for every role,
+fails the coverage test: new endpoints are unclassified until someone writes their rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.contrib.sessions.models import Session
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from conftest import L, make_org, make_user, new_id
+from gonghui.accounts.models import RoleGrant
+from gonghui.alliances import services as alliance_services
+from gonghui.alliances.models import AllianceMember
+from gonghui.people import services as people_services
+from gonghui.people.models import Membership
+
+ROLES = ("fed_admin", "org_admin", "cadre", "viewer", "coord", "worker", "anon")
+RELATIONS = ("own", "sibling", "ancestor", "other")
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    method: str
+    role: str
+    relation: str | None  # None: the URL has no target object
+    expected: int
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.method} {self.role} {self.relation or ''}".strip()
+
+
+def load_matrix() -> list[Row]:
+    rows = []
+    for line in (Path(__file__).parent / "matrix.txt").read_text().splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        name, method, role, *cells = line.split()
+        if cells[1:] == ["-", "-", "-"]:
+            rows.append(Row(name, method, role, None, int(cells[0])))
+        else:
+            rows.extend(Row(name, method, role, rel, int(c)) for rel, c in zip(RELATIONS, cells, strict=True))
+    return rows
+
+
+MATRIX = load_matrix()
+
+
+def url_names(patterns: list[Any] | None = None, ns: str = "") -> set[str]:
+    names: set[str] = set()
+    for p in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(p, URLResolver):
+            names |= url_names(p.url_patterns, f"{ns}{p.namespace}:" if p.namespace else ns)
+        elif isinstance(p, URLPattern):
+            assert p.name, f"URL pattern {p.pattern} has no name: it cannot be classified"
+            names.add(ns + p.name)
+    return names
+
+
+def test_every_url_pattern_is_in_the_matrix() -> None:
+    in_matrix = {r.name for r in MATRIX}
+    assert url_names() - in_matrix == set(), "URLs missing from tests/authz/matrix.txt"
+    assert in_matrix - url_names() == set(), "matrix rows for URLs that no longer exist"
+
+
+def test_every_url_and_method_has_a_row_for_every_role() -> None:
+    seen: dict[tuple[str, str], set[str]] = {}
+    for r in MATRIX:
+        seen.setdefault((r.name, r.method), set()).add(r.role)
+    missing = {k: sorted(set(ROLES) - v) for k, v in seen.items() if set(ROLES) - v}
+    assert missing == {}
+
+
+class Targets:
+    """Builds the target object and a valid payload for a URL in a relation to the personas."""
+
+    def __init__(self, world: Any, relation: str) -> None:
+        self.w, self.rel = world, relation
+        self.org = world.org_for(relation)
+        self.person = world.people[relation]
+
+    def alliance(self) -> Any:
+        w = self.w
+        if self.rel == "own":
+            return w.alliance
+        if self.rel == "other":
+            alliance_services.alliance_member_join(actor=None, alliance=w.alliance_b, org=w.unit_b, joined_on=dt.date(2021, 1, 1))
+            return w.alliance_b
+        host = w.city_a2 if self.rel == "sibling" else w.prov_a
+        a = alliance_services.alliance_create(actor=None, host_org=host, name=f"{host.name}联盟")
+        alliance_services.alliance_member_join(actor=None, alliance=a, org=host, joined_on=dt.date(2021, 1, 1))
+        return a
+
+    def empty_org(self) -> Any:
+        if self.rel == "ancestor":
+            return self.w.prov_a
+        return make_org(self.org, "待撤销工会", L.GRASSROOTS)
+
+    def build(self, name: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        w, org, person = self.w, self.org, self.person
+        org_kw = {"org_id": org.pk}
+        match name:
+            case "web:switch_scope":
+                return {}, {"org": org.pk}
+            case "accounts:users":
+                make_user("grantee")
+                return org_kw, {"username": "grantee", "role": "viewer"}
+            case "accounts:revoke":
+                g = RoleGrant.objects.create(user=make_user("held"), role="viewer", org=org, granted_at=timezone.now())
+                return {"pk": g.pk}, {}
+            case "orgs:detail" | "orgs:children":
+                return {"pk": org.pk}, {}
+            case "orgs:create":
+                return {"pk": org.pk}, {"name": "新建工会", "level": "grassroots", "org_type": "single", "region_code": "340100"}
+            case "orgs:edit":
+                return {"pk": org.pk}, {"name": org.name + "（更名）", "level": org.level, "org_type": org.org_type, "region_code": org.region_code}
+            case "orgs:move":
+                dest = make_org(w.city_a1, "目标街道总工会", L.TOWN, org_type="town")
+                return {"pk": org.pk}, {"target_code": dest.code, "reason": "区划调整"}
+            case "orgs:close":
+                return {"pk": self.empty_org().pk}, {"closed_on": "2026-01-01", "reason": "单位注销"}
+            case "people:roll":
+                return org_kw, {}
+            case "people:register":
+                return org_kw, {"name": "新会员", "id_number": new_id(), "phone": "", "membership_status": "active"}
+            case "people:transfer_request":
+                mover = w.people["other" if self.rel == "own" else "own"]
+                return org_kw, {"id_number": mover.id_number(), "note": ""}
+            case "people:detail" | "people:rejoin":
+                return {"pk": person.pk}, {}
+            case "people:edit":
+                return {"pk": person.pk}, {"name": "改名", "phone": ""}
+            case "people:reveal":
+                return {"pk": person.pk}, {"field": "id_number"}
+            case "people:transition":
+                return {"pk": Membership.objects.get(person=person).pk}, {"to_status": "retained", "reason": "退休"}
+            case "people:transfer_decide":
+                to_org = w.unit_a2 if self.rel == "other" else w.unit_b
+                tr = people_services.transfer_request(actor=make_user("requester"), id_number=person.id_number(), to_org=to_org)
+                return {"pk": tr.pk}, {"decision": "approve", "note": ""}
+            case "alliances:detail":
+                return {"pk": self.alliance().pk}, {}
+            case "alliances:charter":
+                return {"pk": self.alliance().pk}, {"purpose": "服务职工", "mechanisms": "轮值机制\n联席会议机制", "platforms": "", "brands": ""}
+            case "alliances:member_join":
+                return {"pk": self.alliance().pk}, {"org": w.prov_b.code, "joined_on": "2021-01-01"}
+            case "alliances:seat_add":
+                return {"pk": self.alliance().pk}, {"role": "chair", "person": w.people["own"].id_number(), "term_start": "2021-01-01"}
+            case "alliances:member_leave":
+                member = AllianceMember.objects.filter(alliance=self.alliance(), left_on__isnull=True).first()
+                return {"pk": member.pk}, {"left_on": "2026-01-01"}
+            case "alliances:create":
+                return org_kw, {"name": "新工会联盟", "description": ""}
+        raise AssertionError(f"no target builder for {name}")
+
+
+STATIC_PAYLOADS = {
+    "set_language": {"language": "en", "next": "/"},
+    "accounts:login": {"username": "someone", "password": "wrong-password-1"},
+}
+
+
+def snapshot() -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table but sessions (a request may refresh its own session)."""
+    return {m._meta.label: list(m.objects.order_by("pk").values_list()) for m in apps.get_models() if m is not Session}
+
+
+@pytest.mark.parametrize("row", MATRIX, ids=str)
+def test_matrix(row: Row, world: Any, as_user: Any) -> None:
+    if row.relation is None:
+        kwargs, payload = {}, STATIC_PAYLOADS.get(row.name, {})
+    else:
+        kwargs, payload = Targets(world, row.relation).build(row.name)
+    url = reverse(row.name, kwargs=kwargs)
+    client = as_user(row.role)
+    denied_write = row.method == "POST" and (row.expected in (403, 404) or (row.role == "anon" and row.name not in STATIC_PAYLOADS | {"set_language": 0, "accounts:logout": 0}))
+    before = snapshot() if denied_write else None
+    response = client.post(url, payload) if row.method == "POST" else client.get(url)
+    assert response.status_code == row.expected, f"{row}: got {response.status_code}"
+    if row.role == "anon" and row.expected == 302:
+        assert response["Location"].startswith("/accounts/login/") or row.name in ("set_language", "accounts:logout")
+    if denied_write:
+        assert snapshot() == before, f"{row}: a denied request changed the database"
