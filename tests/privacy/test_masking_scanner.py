@@ -1,0 +1,84 @@
+"""Crawl every page reachable by a role that may not reveal, and find no full ID or phone number.
+
+The crawl follows every same-site link and htmx GET target from the home page, and also opens
+each person's detail page directly. It checks both the exact numbers of every person on record
+and anything shaped like one (18-character ID, 11-digit mobile).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from html.parser import HTMLParser
+
+import pytest
+
+from conftest import make_person
+from gonghui.people.models import Person
+
+ID_SHAPE = re.compile(r"(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])")
+PHONE_SHAPE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+SKIP = ("/accounts/logout/", "/i18n/", "/static/")
+
+
+class Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in ("href", "hx-get") and value and value.startswith("/"):
+                self.found.append(value.split("#")[0])
+
+
+def crawl(client, start: list[str], limit: int = 400) -> dict[str, str]:
+    seen: dict[str, str] = {}
+    queue = deque(start)
+    while queue and len(seen) < limit:
+        url = queue.popleft()
+        if url in seen or url.startswith(SKIP):
+            continue
+        r = client.get(url)
+        seen[url] = r.content.decode() if r.status_code == 200 and r["Content-Type"].startswith("text/html") else ""
+        parser = Links()
+        parser.feed(seen[url])
+        queue.extend(u for u in parser.found if u not in seen)
+    return seen
+
+
+@pytest.mark.parametrize("role", ["org_admin", "cadre", "viewer", "coord", "worker"])
+def test_no_page_shows_a_full_id_or_phone_number(world, as_user, role) -> None:
+    # people with awkward numbers: an X check digit and a phone that looks like part of an ID
+    make_person(world.unit_a1, "带X证件", phone="13912345678")
+    client = as_user(role)
+    starts = ["/", "/orgs/", "/alliances/", "/people/transfers/", "/me/"] + [f"/people/{p.pk}/" for p in Person.objects.all()]
+    pages = crawl(client, starts)
+    secrets = [s for p in Person.objects.all() for s in (p.id_number(), p.phone()) if s]
+    for url, html in pages.items():
+        for s in secrets:
+            assert s not in html, f"{role} sees a full number on {url}"
+        assert ID_SHAPE.findall(html) == [], f"{role}: ID-shaped text on {url}"
+        assert PHONE_SHAPE.findall(html) == [], f"{role}: phone-shaped text on {url}"
+    shown = {u for u, h in pages.items() if h}
+    if role in ("org_admin", "cadre", "viewer"):
+        # the crawl really reached the pages that list and show people
+        assert f"/orgs/{world.city_a1.pk}/roll/" in shown
+        assert f"/people/{world.people['own'].pk}/" in shown
+        assert any("***********" in pages[u] for u in shown)
+    if role == "worker":
+        assert "/me/" in shown and f"/people/{world.people['own'].pk}/" in shown
+
+
+def test_the_reveal_response_is_the_only_place_a_full_number_appears(world, as_user) -> None:
+    client = as_user("fed_admin")  # holds can_reveal
+    person = world.people["own"]
+    page = client.get(f"/people/{person.pk}/").content.decode()
+    assert person.id_number() not in page
+    r = client.post(f"/people/{person.pk}/reveal/", {"field": "id_number"})
+    assert r.status_code == 200 and person.id_number() in r.content.decode()
+    assert r["Cache-Control"] == "no-store"
+    from gonghui.audit.models import AuditEvent
+
+    e = AuditEvent.objects.get(action="people.reveal")
+    assert (e.actor_id, e.target_id, e.data) == (world.users["fed_admin"].pk, person.pk, {"field": "id_number"})
