@@ -2,14 +2,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Case, IntegerField, Q, QuerySet, Sum, Value, When
 from django.http import Http404
 
 from gonghui.lib.textrange import prefix_q
 from gonghui.orgs import policy
 from gonghui.orgs.models import Org
 
-from .models import Alliance, AllianceMember
+from .models import Alliance, AllianceMember, CouncilSeat
 
 
 def alliances_visible_to(user: Any) -> QuerySet[Alliance]:
@@ -50,4 +50,6 @@ def figures(alliance: Alliance) -> dict[str, int]:
 
 
 def seats(alliance: Alliance) -> QuerySet[Any]:
-    return alliance.seats.select_related("person", "member_org").order_by("role", "term_start")
+    """Council seats by rank (主席, 副主席, 秘书长 …), as the roles are declared."""
+    rank = Case(*[When(role=r, then=Value(i)) for i, r in enumerate(CouncilSeat.Role.values)], output_field=IntegerField())
+    return alliance.seats.select_related("person", "member_org").order_by(rank, "term_start", "id")
