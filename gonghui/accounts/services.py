@@ -85,11 +85,17 @@ def user_create(*, actor: Any, username: str, password: str, display_name: str =
     return user
 
 
-@transaction.atomic
 def role_grant(*, actor: Any, user: User, role: str, org: Any = None, alliance: Any = None, can_reveal: bool = False) -> RoleGrant:
     if getattr(actor, "pk", None) == user.pk:
-        audit.record(actor=actor, action="accounts.grant_self_refused", target=user, success=False)
+        # The refusal itself is a security event: recorded in its own transaction, kept.
+        with transaction.atomic():
+            audit.record(actor=actor, action="accounts.grant_self_refused", target=user, success=False, data={"role": role})
         raise ServiceError("不能给自己授予角色", field="user")
+    return _role_grant(actor=actor, user=user, role=role, org=org, alliance=alliance, can_reveal=can_reveal)
+
+
+@transaction.atomic
+def _role_grant(*, actor: Any, user: User, role: str, org: Any, alliance: Any, can_reveal: bool) -> RoleGrant:
     if role not in RoleGrant.Role.values:
         raise ServiceError("角色无效", field="role")
     if role == RoleGrant.Role.ALLIANCE_COORD:

@@ -86,6 +86,17 @@ def scope_q(user: Any, action: str = "view", *, field: str = "path") -> Q:
     return q
 
 
+def audience_q(user: Any, *, field: str) -> Q:
+    """Read access by audience: an object addressed to org A (``field`` is A's path) is readable
+    by users whose view scope lies inside A's subtree (a city's published activity reaches the
+    lower unions it addresses), and by users whose scope contains A."""
+    ancestors: set[str] = set()
+    for p in scope_paths(user, "view"):
+        parts = p.strip("/").split("/")
+        ancestors.update("/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1))
+    return Q(**{f"{field}__in": sorted(ancestors)}) | scope_q(user, "view", field=field)
+
+
 def user_can(user: Any, action: str, org: Org) -> bool:
     return any(org.path.startswith(p) for p in scope_paths(user, action))
 
