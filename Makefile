@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint demo clean
+.PHONY: run test install lint messages clean
 
 $(BIN)/.installed: requirements/base.txt requirements/dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "需要 Python >= 3.12（$(PYTHON)）。pyenv: 项目根目录的 .python-version 指定 3.13"; exit 1; }
@@ -29,6 +29,9 @@ test: install
 lint: install
 	$(BIN)/ruff check gonghui bench tests scripts
 	$(BIN)/ruff format --check gonghui bench tests scripts
+
+messages: install
+	cd gonghui && ../$(BIN)/python ../manage.py makemessages -l en --ignore "tests/*" -v0 && ../$(BIN)/python ../manage.py compilemessages -l en -v0
 
 clean:
 	rm -rf $(VENV) test-artifacts

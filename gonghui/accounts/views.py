@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gonghui.lib.errors import ServiceError
@@ -54,14 +55,14 @@ def users(request: HttpRequest, org_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         target = User.objects.filter(username=form.cleaned_data["username"].strip(), is_active=True).first()
         if target is None:
-            form.add_error("username", "没有找到该用户名的账号")
+            form.add_error("username", _("没有找到该用户名的账号"))
         else:
             try:
                 services.role_grant(actor=request.user, user=target, role=form.cleaned_data["role"], org=org, can_reveal=form.cleaned_data["can_reveal"])
             except ServiceError as e:
                 apply_error(form, e)
             else:
-                messages.success(request, f"已授予 {target} 角色")
+                messages.success(request, _("已授予 %(user)s 角色") % {"user": target})
                 return redirect("accounts:users", org_id=org.pk)
     grants = RoleGrant.objects.filter(org=org, revoked_at__isnull=True).select_related("user").order_by("role", "user__username")
     return render(request, "accounts/users.html", {"org": org, "grants": grants, "form": form})
@@ -81,5 +82,5 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
     except ServiceError as e:
         messages.error(request, e.message)
     else:
-        messages.success(request, "已撤销角色")
+        messages.success(request, _("已撤销角色"))
     return redirect("accounts:users", org_id=grant.org_id)

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gonghui.lib.errors import ServiceError
@@ -50,7 +51,7 @@ def create(request: HttpRequest, org_id: int) -> HttpResponse:
             apply_error(form, e)
         else:
             return redirect("alliances:detail", pk=a.pk)
-    return render(request, "form_page.html", {"form": form, "title": f"新建工会联盟（牵头：{org.name}）"})
+    return render(request, "form_page.html", {"form": form, "title": _("新建工会联盟（牵头：%(org)s）") % {"org": org.name}})
 
 
 @login_required
@@ -70,9 +71,9 @@ def charter(request: HttpRequest, pk: int) -> HttpResponse:
         except ServiceError as e:
             apply_error(form, e)
         else:
-            messages.success(request, "联盟章程已保存")
+            messages.success(request, _("联盟章程已保存"))
             return redirect("alliances:detail", pk=alliance.pk)
-    return render(request, "form_page.html", {"form": form, "title": f"联盟章程：{alliance.name}"})
+    return render(request, "form_page.html", {"form": form, "title": _("联盟章程：%(name)s") % {"name": alliance.name}})
 
 
 @login_required
@@ -86,9 +87,9 @@ def member_join(request: HttpRequest, pk: int) -> HttpResponse:
         except ServiceError as e:
             apply_error(form, e)
         else:
-            messages.success(request, "已加入联盟")
+            messages.success(request, _("已加入联盟"))
             return redirect("alliances:detail", pk=alliance.pk)
-    return render(request, "form_page.html", {"form": form, "title": f"添加成员工会：{alliance.name}"})
+    return render(request, "form_page.html", {"form": form, "title": _("添加成员工会：%(name)s") % {"name": alliance.name}})
 
 
 @login_required
@@ -98,14 +99,14 @@ def member_leave(request: HttpRequest, pk: int) -> HttpResponse:
     alliance = queries.get_alliance_for_user(request.user, member.alliance_id if member else -1, manage=True)
     form = LeaveForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请填写退出日期")
+        messages.error(request, _("请填写退出日期"))
     else:
         try:
             services.alliance_member_leave(actor=request.user, member=member, left_on=form.cleaned_data["left_on"])
         except ServiceError as e:
             messages.error(request, e.message)
         else:
-            messages.success(request, "已办理退出联盟")
+            messages.success(request, _("已办理退出联盟"))
     return redirect("alliances:detail", pk=alliance.pk)
 
 
@@ -120,6 +121,6 @@ def seat_add(request: HttpRequest, pk: int) -> HttpResponse:
         except ServiceError as e:
             apply_error(form, e)
         else:
-            messages.success(request, "已添加理事会成员")
+            messages.success(request, _("已添加理事会成员"))
             return redirect("alliances:detail", pk=alliance.pk)
-    return render(request, "form_page.html", {"form": form, "title": f"理事会成员：{alliance.name}"})
+    return render(request, "form_page.html", {"form": form, "title": _("理事会成员：%(name)s") % {"name": alliance.name}})

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from gonghui.lib.errors import ServiceError
@@ -56,9 +57,9 @@ def create(request: HttpRequest, pk: int) -> HttpResponse:
         except ServiceError as e:
             apply_error(form, e)
         else:
-            messages.success(request, f"已新建组织：{org.name}")
+            messages.success(request, _("已新建组织：%(org)s") % {"org": org.name})
             return redirect("orgs:detail", pk=org.pk)
-    return render(request, "form_page.html", {"form": form, "parent": parent, "title": "新建下级组织"})
+    return render(request, "form_page.html", {"form": form, "parent": parent, "title": _("新建下级组织")})
 
 
 @login_required
@@ -72,9 +73,9 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ServiceError as e:
             apply_error(form, e)
         else:
-            messages.success(request, "已保存")
+            messages.success(request, _("已保存"))
             return redirect("orgs:detail", pk=org.pk)
-    return render(request, "form_page.html", {"form": form, "org": org, "title": f"编辑：{org.name}"})
+    return render(request, "form_page.html", {"form": form, "org": org, "title": _("编辑：%(org)s") % {"org": org.name}})
 
 
 @login_required
@@ -88,9 +89,9 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
         except ServiceError as e:
             apply_error(form, e)
         else:
-            messages.success(request, "已调整隶属关系")
+            messages.success(request, _("已调整隶属关系"))
             return redirect("orgs:detail", pk=org.pk)
-    return render(request, "form_page.html", {"form": form, "org": org, "title": f"调整隶属关系：{org.name}"})
+    return render(request, "form_page.html", {"form": form, "org": org, "title": _("调整隶属关系：%(org)s") % {"org": org.name}})
 
 
 @login_required
@@ -104,6 +105,6 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
         except ServiceError as e:
             apply_error(form, e)
         else:
-            messages.success(request, "已撤销该组织")
+            messages.success(request, _("已撤销该组织"))
             return redirect("orgs:detail", pk=org.pk)
-    return render(request, "form_page.html", {"form": form, "org": org, "title": f"撤销组织：{org.name}"})
+    return render(request, "form_page.html", {"form": form, "org": org, "title": _("撤销组织：%(org)s") % {"org": org.name}})

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gonghui.lib.errors import ServiceError
@@ -53,7 +54,7 @@ def register(request: HttpRequest, org_id: int) -> HttpResponse:
         except ServiceError as e:
             apply_error(form, e)
         else:
-            messages.success(request, f"已登记：{person.name}")
+            messages.success(request, _("已登记：%(name)s") % {"name": person.name})
             return redirect("people:detail", pk=person.pk)
     return render(request, "people/register.html", {"form": form, "org": org, "offer": offer_transfer})
 
@@ -89,7 +90,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ServiceError as e:
             apply_error(form, e)
         else:
-            messages.success(request, "已保存")
+            messages.success(request, _("已保存"))
             return redirect("people:detail", pk=person.pk)
     return render(request, "people/edit.html", {"form": form, "person": person})
 
@@ -113,7 +114,7 @@ def transition(request: HttpRequest, pk: int) -> HttpResponse:
     membership = queries.get_membership_for_user(request.user, pk, action="operate")
     form = TransitionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请求无效：会籍状态不正确")
+        messages.error(request, _("请求无效：会籍状态不正确"))
     else:
         try:
             services.membership_transition(
@@ -122,7 +123,7 @@ def transition(request: HttpRequest, pk: int) -> HttpResponse:
         except ServiceError as e:
             messages.error(request, e.message)
         else:
-            messages.success(request, "会籍状态已变更")
+            messages.success(request, _("会籍状态已变更"))
     return redirect("people:detail", pk=membership.person_id)
 
 
@@ -135,7 +136,7 @@ def rejoin(request: HttpRequest, pk: int) -> HttpResponse:
     except ServiceError as e:
         messages.error(request, e.message)
     else:
-        messages.success(request, "已提交重新入会申请")
+        messages.success(request, _("已提交重新入会申请"))
     return redirect("people:detail", pk=person.pk)
 
 
@@ -156,14 +157,14 @@ def transfer_request(request: HttpRequest, org_id: int) -> HttpResponse:
     org = policy.get_org_for_user(request.user, org_id, action="operate")
     form = TransferRequestForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请填写身份证号")
+        messages.error(request, _("请填写身份证号"))
         return redirect("people:register", org_id=org.pk)
     try:
         services.transfer_request(actor=request.user, id_number=form.cleaned_data["id_number"], to_org=org, note=form.cleaned_data["note"])
     except ServiceError as e:
         messages.error(request, e.message)
         return redirect("people:register", org_id=org.pk)
-    messages.success(request, "已发起转会申请，待原工会审批")
+    messages.success(request, _("已发起转会申请，待原工会审批"))
     return redirect("people:transfers")
 
 
@@ -174,12 +175,12 @@ def transfer_decide(request: HttpRequest, pk: int) -> HttpResponse:
     policy.require(request.user, "operate", tr.from_org)
     form = TransferDecideForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "请求无效")
+        messages.error(request, _("请求无效"))
         return redirect("people:transfers")
     try:
         services.transfer_decide(actor=request.user, transfer=tr, approve=form.cleaned_data["decision"] == "approve", note=form.cleaned_data["note"])
     except ServiceError as e:
         messages.error(request, e.message)
     else:
-        messages.success(request, "已处理转会申请")
+        messages.success(request, _("已处理转会申请"))
     return redirect("people:transfers")

@@ -6,7 +6,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from gonghui.alliances.queries import alliances_visible_to
-from gonghui.orgs import policy, queries as org_queries
+from gonghui.orgs import policy
+from gonghui.orgs import queries as org_queries
 from gonghui.people import queries as people_queries
 
 from .context import current_scope
