@@ -46,6 +46,9 @@ class RoleGrant(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()}"
+
     @property
     def audit_org(self):  # type: ignore[no-untyped-def]
         return self.org or (self.alliance.host_org if self.alliance_id else None)
@@ -59,3 +62,6 @@ class LoginAttempt(models.Model):
     at = models.DateTimeField(db_index=True)
     success = models.BooleanField()
     ip = models.GenericIPAddressField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.at:%Y-%m-%d %H:%M} {'ok' if self.success else 'failed'}"

@@ -111,14 +111,14 @@ def _role_grant(*, actor: Any, user: User, role: str, org: Any, alliance: Any, c
             raise ServiceError("请选择组织", field="org")
         target_org, alliance = org, None
     if actor is not None:  # None: system set-up (demo loader, first federation admin)
-        allowed = {r for g in policy.active_grants(actor) if g.org_id and target_org.path.startswith(g.org.path) for r in policy.GRANTABLE.get(g.role, ())}
+        allowed = {
+            r for g in policy.active_grants(actor) if g.org_id and target_org.path.startswith(g.org.path) for r in policy.GRANTABLE.get(g.role, ())
+        }
         if role not in allowed:
             raise ServiceError("无权授予该角色", field="role")
         if can_reveal and not policy.user_can(actor, "reveal", target_org) and not policy.has_role(actor, ["fed_admin"]):
             raise ServiceError("无权授予查看完整证件号的权限", field="can_reveal")
-    g = RoleGrant.objects.create(
-        user=user, role=role, org=org, alliance=alliance, can_reveal=can_reveal, granted_by=actor, granted_at=timezone.now()
-    )
+    g = RoleGrant.objects.create(user=user, role=role, org=org, alliance=alliance, can_reveal=can_reveal, granted_by=actor, granted_at=timezone.now())
     audit.record(actor=actor, action="accounts.grant", target=g, org=target_org, data={"role": role, "user": user.pk, "can_reveal": can_reveal})
     return g
 

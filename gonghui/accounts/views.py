@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from gonghui.lib.errors import ServiceError
 from gonghui.orgs import policy
-from gonghui.web.helpers import apply_error
+from gonghui.web.helpers import apply_error, post_action
 
 from . import services
 from .forms import GrantForm, LoginForm
@@ -58,7 +58,9 @@ def users(request: HttpRequest, org_id: int) -> HttpResponse:
             form.add_error("username", _("没有找到该用户名的账号"))
         else:
             try:
-                services.role_grant(actor=request.user, user=target, role=form.cleaned_data["role"], org=org, can_reveal=form.cleaned_data["can_reveal"])
+                services.role_grant(
+                    actor=request.user, user=target, role=form.cleaned_data["role"], org=org, can_reveal=form.cleaned_data["can_reveal"]
+                )
             except ServiceError as e:
                 apply_error(form, e)
             else:
@@ -77,10 +79,5 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
         raise Http404
     policy.require(request.user, "manage", grant.org)
-    try:
-        services.role_revoke(actor=request.user, grant=grant)
-    except ServiceError as e:
-        messages.error(request, e.message)
-    else:
-        messages.success(request, _("已撤销角色"))
+    post_action(request, lambda: services.role_revoke(actor=request.user, grant=grant), success=_("已撤销角色"))
     return redirect("accounts:users", org_id=grant.org_id)

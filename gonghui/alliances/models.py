@@ -47,6 +47,9 @@ class AllianceMember(models.Model):
             models.UniqueConstraint(fields=["alliance", "org"], condition=models.Q(left_on__isnull=True), name="alliance_member_once_active"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.alliance} · {self.org}"
+
     @property
     def audit_org(self):  # type: ignore[no-untyped-def]
         return self.alliance.host_org
@@ -70,6 +73,9 @@ class CouncilSeat(models.Model):
 
     class Meta:
         ordering = ["alliance", "role", "term_start"]
+
+    def __str__(self) -> str:
+        return f"{self.alliance} · {self.get_role_display()}"
 
     @property
     def audit_org(self):  # type: ignore[no-untyped-def]

@@ -7,24 +7,13 @@ from django.utils.translation import gettext_lazy as _
 
 from . import policy
 from .models import Org
+from .services import EDITABLE_FIELDS
 
 
 class OrgForm(forms.ModelForm):
     class Meta:
         model = Org
-        fields = [
-            "name",
-            "short_name",
-            "code",
-            "level",
-            "org_type",
-            "region_code",
-            "unit_name",
-            "unit_credit_code",
-            "unit_category",
-            "established_on",
-            "contact",
-        ]
+        fields = list(EDITABLE_FIELDS)
         widgets = {"established_on": forms.DateInput(attrs={"type": "date"})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

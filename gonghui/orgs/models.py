@@ -105,3 +105,6 @@ class OrgMove(models.Model):
 
     class Meta:
         ordering = ["-moved_at"]
+
+    def __str__(self) -> str:
+        return f"{self.org_id}: {self.old_path} → {self.new_path}"

@@ -16,11 +16,7 @@ def scope_roots(user: Any) -> QuerySet[Org]:
 
 
 def children_of(org: Org) -> QuerySet[Org]:
-    return (
-        Org.objects.filter(parent=org)
-        .annotate(has_children=Exists(Org.objects.filter(parent=OuterRef("pk"))))
-        .order_by("status", "name")
-    )
+    return Org.objects.filter(parent=org).annotate(has_children=Exists(Org.objects.filter(parent=OuterRef("pk")))).order_by("status", "name")
 
 
 def subtree_member_total(org: Org) -> int:

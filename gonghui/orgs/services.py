@@ -48,9 +48,8 @@ def _validate(data: dict[str, Any], *, parent: Org | None, exclude_pk: int | Non
     credit = data.get("unit_credit_code") or ""
     if credit and not _CREDIT.match(credit):
         raise ServiceError("统一社会信用代码应为18位（数字或大写字母，不含I、O、Z、S、V）", field="unit_credit_code")
-    if parent is not None and data.get("level"):
-        if LEVEL_ORDER.index(data["level"]) < LEVEL_ORDER.index(parent.level):
-            raise ServiceError("下级组织的层级不能高于上级组织", field="level")
+    if parent is not None and data.get("level") and LEVEL_ORDER.index(data["level"]) < LEVEL_ORDER.index(parent.level):
+        raise ServiceError("下级组织的层级不能高于上级组织", field="level")
     code = data.get("code") or ""
     if code and Org.objects.filter(code=code).exclude(pk=exclude_pk).exists():
         raise ServiceError("组织编码已被使用", field="code")
@@ -150,5 +149,3 @@ def org_close(*, actor: Any, org: Org, on: dt.date, reason: str) -> Org:
     org.save(update_fields=["status", "closed_on", "close_reason"])
     audit.record(actor=actor, action="orgs.close", target=org, data={"on": on.isoformat(), "reason": org.close_reason})
     return org
-
-

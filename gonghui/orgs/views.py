@@ -1,17 +1,19 @@
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from gonghui.lib.errors import ServiceError
-from gonghui.web.helpers import apply_error
+from gonghui.web.helpers import form_page
 
 from . import policy, queries, services
 from .forms import OrgCloseForm, OrgForm, OrgMoveForm
+
+
+def _to_detail(org):  # type: ignore[no-untyped-def]
+    return redirect("orgs:detail", pk=org.pk)
 
 
 @login_required
@@ -50,61 +52,54 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def create(request: HttpRequest, pk: int) -> HttpResponse:
     parent = policy.get_org_for_user(request.user, pk, action="manage")
-    form = OrgForm(request.POST or None, initial={"region_code": parent.region_code})
-    if request.method == "POST" and form.is_valid():
-        try:
-            org = services.org_create(actor=request.user, parent=parent, data=form.cleaned_data)
-        except ServiceError as e:
-            apply_error(form, e)
-        else:
-            messages.success(request, _("已新建组织：%(org)s") % {"org": org.name})
-            return redirect("orgs:detail", pk=org.pk)
-    return render(request, "form_page.html", {"form": form, "parent": parent, "title": _("新建下级组织")})
+    return form_page(
+        request,
+        OrgForm(request.POST or None, initial={"region_code": parent.region_code}),
+        save=lambda data: services.org_create(actor=request.user, parent=parent, data=data),
+        success=_("已新建组织"),
+        done=_to_detail,
+        title=_("新建下级组织"),
+        parent=parent,
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     org = policy.get_org_for_user(request.user, pk, action="manage")
-    form = OrgForm(request.POST or None, instance=org if request.method == "GET" else None, initial=None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.org_update(actor=request.user, org=org, data=form.cleaned_data)
-        except ServiceError as e:
-            apply_error(form, e)
-        else:
-            messages.success(request, _("已保存"))
-            return redirect("orgs:detail", pk=org.pk)
-    return render(request, "form_page.html", {"form": form, "org": org, "title": _("编辑：%(org)s") % {"org": org.name}})
+    return form_page(
+        request,
+        OrgForm(request.POST or None, instance=org if request.method == "GET" else None),
+        save=lambda data: services.org_update(actor=request.user, org=org, data=data),
+        success=_("已保存"),
+        done=_to_detail,
+        title=_("编辑：%(org)s") % {"org": org.name},
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def move(request: HttpRequest, pk: int) -> HttpResponse:
     org = policy.get_org_for_user(request.user, pk, action="move")
-    form = OrgMoveForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.org_move(actor=request.user, org=org, new_parent=form.cleaned_data["target_code"], reason=form.cleaned_data["reason"])
-        except ServiceError as e:
-            apply_error(form, e)
-        else:
-            messages.success(request, _("已调整隶属关系"))
-            return redirect("orgs:detail", pk=org.pk)
-    return render(request, "form_page.html", {"form": form, "org": org, "title": _("调整隶属关系：%(org)s") % {"org": org.name}})
+    return form_page(
+        request,
+        OrgMoveForm(request.POST or None, user=request.user),
+        save=lambda d: services.org_move(actor=request.user, org=org, new_parent=d["target_code"], reason=d["reason"]),
+        success=_("已调整隶属关系"),
+        done=_to_detail,
+        title=_("调整隶属关系：%(org)s") % {"org": org.name},
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def close(request: HttpRequest, pk: int) -> HttpResponse:
     org = policy.get_org_for_user(request.user, pk, action="manage")
-    form = OrgCloseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.org_close(actor=request.user, org=org, on=form.cleaned_data["closed_on"], reason=form.cleaned_data["reason"])
-        except ServiceError as e:
-            apply_error(form, e)
-        else:
-            messages.success(request, _("已撤销该组织"))
-            return redirect("orgs:detail", pk=org.pk)
-    return render(request, "form_page.html", {"form": form, "org": org, "title": _("撤销组织：%(org)s") % {"org": org.name}})
+    return form_page(
+        request,
+        OrgCloseForm(request.POST or None),
+        save=lambda d: services.org_close(actor=request.user, org=org, on=d["closed_on"], reason=d["reason"]),
+        success=_("已撤销该组织"),
+        done=_to_detail,
+        title=_("撤销组织：%(org)s") % {"org": org.name},
+    )

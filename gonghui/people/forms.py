@@ -55,6 +55,8 @@ class RollFilterForm(forms.Form):
     id_tail = forms.CharField(label=_("证件号后几位"), required=False, max_length=6)
     phone = forms.CharField(label=_("手机号"), required=False, max_length=20)
     status = forms.ChoiceField(
-        label=_("会籍状态"), required=False, choices=[("", _("在册")), ("all", _("全部")), *Membership.Status.choices],
+        label=_("会籍状态"),
+        required=False,
+        choices=[("", _("在册")), ("all", _("全部")), *Membership.Status.choices],
         help_text=_("在册：申请中、会员和保留会籍"),
     )

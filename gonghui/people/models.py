@@ -72,7 +72,7 @@ class Person(models.Model):
         return self.birth_date.year
 
     def age(self, today: dt.date | None = None) -> int:
-        today = today or dt.date.today()
+        today = today or dt.date.today()  # noqa: DTZ011 - the server's local date (Asia/Shanghai)
         b = self.birth_date
         return today.year - b.year - ((today.month, today.day) < (b.month, b.day))
 
@@ -116,6 +116,9 @@ class Membership(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.person_id}@{self.org_id} {self.status}"
+
     @property
     def audit_org(self):  # type: ignore[no-untyped-def]
         return self.org
@@ -139,6 +142,9 @@ class MembershipEvent(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.membership_id}: {self.from_status or '—'} → {self.to_status}"
 
 
 class TransferRequest(models.Model):
@@ -165,6 +171,9 @@ class TransferRequest(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["person"], condition=models.Q(status="pending"), name="transfer_one_pending_per_person"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: {self.from_org_id} → {self.to_org_id} {self.status}"
 
     @property
     def audit_org(self):  # type: ignore[no-untyped-def]

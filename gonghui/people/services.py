@@ -178,10 +178,8 @@ def person_reveal(*, actor: Any, person: Person, field: str) -> str:
 def membership_transition(*, actor: Any, membership: Membership, to_status: str, reason: str = "", on: dt.date | None = None) -> Membership:
     m = Membership.objects.select_for_update().get(pk=membership.pk)
     if to_status not in Membership.ALLOWED.get(m.status, ()):
-        raise ServiceError(
-            f"会籍状态“{m.get_status_display()}”不能变更为“{Membership.Status(to_status).label if to_status in Membership.Status.values else to_status}”",
-            field="status",
-        )
+        target = Membership.Status(to_status).label if to_status in Membership.Status.values else to_status
+        raise ServiceError(f"会籍状态“{m.get_status_display()}”不能变更为“{target}”", field="status")
     if to_status in (Membership.Status.WITHDRAWN, Membership.Status.EXPELLED) and not reason.strip():
         raise ServiceError("退会或除名须填写原因", field="reason")
     on = on or timezone.localdate()
@@ -268,9 +266,7 @@ def transfer_decide(*, actor: Any, transfer: TransferRequest, approve: bool, not
         old.status, old.ended_on = Membership.Status.TRANSFERRED, today
         old.save(update_fields=["status", "ended_on"])
         _event(old, from_status=from_status, actor=actor, reason=f"转会至{tr.to_org.name}")
-    new = Membership.objects.create(
-        person=person, org=tr.to_org, org_path=tr.to_org.path, status=new_status, joined_on=today
-    )
+    new = Membership.objects.create(person=person, org=tr.to_org, org_path=tr.to_org.path, status=new_status, joined_on=today)
     _event(new, from_status="", actor=actor, reason=f"由{tr.from_org.name}转入")
     _count(tr.to_org_id, 1)
     person.org, person.org_path = tr.to_org, tr.to_org.path

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from gonghui.lib.errors import ServiceError
 from gonghui.orgs import policy
-from gonghui.web.helpers import apply_error, paginate, query_without_page
+from gonghui.web.helpers import apply_error, form_page, paginate, post_action, query_without_page
 
 from . import queries, services
 from .forms import PersonProfileForm, PersonRegisterForm, RollFilterForm, TransferDecideForm, TransferRequestForm, TransitionForm
@@ -22,7 +22,13 @@ def roll(request: HttpRequest, org_id: int) -> HttpResponse:
     form = RollFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     page = paginate(queries.roll(request.user, org=org, **{k: v for k, v in filters.items() if v}), request.GET.get("page"))
-    context = {"org": org, "form": form, "page": page, "query": query_without_page(request), "can_operate": policy.user_can(request.user, "operate", org)}
+    context = {
+        "org": org,
+        "form": form,
+        "page": page,
+        "query": query_without_page(request),
+        "can_operate": policy.user_can(request.user, "operate", org),
+    }
     template = "people/_roll_rows.html" if request.htmx else "people/roll.html"
     return render(request, template, context)
 
@@ -80,19 +86,25 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = queries.get_person_for_user(request.user, pk, action="operate")
     initial = {k: getattr(person, k) for k in services.PROFILE_FIELDS}
-    form = PersonProfileForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        if not data["phone"] and person.phone_masked:
-            data.pop("phone")  # blank means "unchanged": the full number is never put in the form
-        try:
-            services.person_update(actor=request.user, person=person, data=data)
-        except ServiceError as e:
-            apply_error(form, e)
-        else:
-            messages.success(request, _("已保存"))
-            return redirect("people:detail", pk=person.pk)
-    return render(request, "people/edit.html", {"form": form, "person": person})
+    data = request.POST.copy() if request.method == "POST" else None
+    return form_page(
+        request,
+        PersonProfileForm(data, initial=initial),
+        save=lambda d: services.person_update(actor=request.user, person=person, data=_profile_changes(d, person)),
+        success=_("已保存"),
+        done=lambda p: redirect("people:detail", pk=p.pk),
+        title=_("编辑：%(name)s") % {"name": person.name},
+        template="people/edit.html",
+        person=person,
+    )
+
+
+def _profile_changes(data: dict, person) -> dict:  # type: ignore[no-untyped-def]
+    """A blank phone means "unchanged": the full number is never put into the form."""
+    data = dict(data)
+    if not data["phone"] and person.phone_masked:
+        data.pop("phone")
+    return data
 
 
 @login_required
@@ -116,14 +128,12 @@ def transition(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("请求无效：会籍状态不正确"))
     else:
-        try:
-            services.membership_transition(
-                actor=request.user, membership=membership, to_status=form.cleaned_data["to_status"], reason=form.cleaned_data["reason"]
-            )
-        except ServiceError as e:
-            messages.error(request, e.message)
-        else:
-            messages.success(request, _("会籍状态已变更"))
+        d = form.cleaned_data
+        post_action(
+            request,
+            lambda: services.membership_transition(actor=request.user, membership=membership, to_status=d["to_status"], reason=d["reason"]),
+            success=_("会籍状态已变更"),
+        )
     return redirect("people:detail", pk=membership.person_id)
 
 
@@ -131,12 +141,7 @@ def transition(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def rejoin(request: HttpRequest, pk: int) -> HttpResponse:
     person = queries.get_person_for_user(request.user, pk, action="operate")
-    try:
-        services.membership_rejoin(actor=request.user, person=person, org=person.org)
-    except ServiceError as e:
-        messages.error(request, e.message)
-    else:
-        messages.success(request, _("已提交重新入会申请"))
+    post_action(request, lambda: services.membership_rejoin(actor=request.user, person=person, org=person.org), success=_("已提交重新入会申请"))
     return redirect("people:detail", pk=person.pk)
 
 
@@ -176,11 +181,11 @@ def transfer_decide(request: HttpRequest, pk: int) -> HttpResponse:
     form = TransferDecideForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请求无效"))
-        return redirect("people:transfers")
-    try:
-        services.transfer_decide(actor=request.user, transfer=tr, approve=form.cleaned_data["decision"] == "approve", note=form.cleaned_data["note"])
-    except ServiceError as e:
-        messages.error(request, e.message)
     else:
-        messages.success(request, _("已处理转会申请"))
+        d = form.cleaned_data
+        post_action(
+            request,
+            lambda: services.transfer_decide(actor=request.user, transfer=tr, approve=d["decision"] == "approve", note=d["note"]),
+            success=_("已处理转会申请"),
+        )
     return redirect("people:transfers")

@@ -114,7 +114,7 @@ def load(*, seed: int = 2021) -> DemoResult:
         orgs[key] = org_services.org_create(actor=None, parent=orgs[parent] if parent else None, data=data)
     yafu = orgs["ch_yafu"]
     members = []
-    for j, (unit, category, strengths, _n, _f) in enumerate(YAFU_MEMBERS, start=1):
+    for j, (unit, category, _strengths, _n, _f) in enumerate(YAFU_MEMBERS, start=1):
         org = org_services.org_create(
             actor=None,
             parent=yafu,
@@ -148,7 +148,12 @@ def load(*, seed: int = 2021) -> DemoResult:
     )
     for org, (_unit, _c, strengths, _n, founder) in zip(members, YAFU_MEMBERS, strict=True):
         alliance_services.alliance_member_join(
-            actor=None, alliance=alliance, org=org, joined_on=dt.date(2020, 1, 8) if founder else dt.date(2020, 3, 1), is_founder=founder, strengths=strengths
+            actor=None,
+            alliance=alliance,
+            org=org,
+            joined_on=dt.date(2020, 1, 8) if founder else dt.date(2020, 3, 1),
+            is_founder=founder,
+            strengths=strengths,
         )
     people: dict[str, list[Person]] = {}
     for org, (_u, _c, _s, n, _f) in zip(members, YAFU_MEMBERS, strict=True):
@@ -159,7 +164,13 @@ def load(*, seed: int = 2021) -> DemoResult:
     for role, idx in roles:
         org = members[idx]
         alliance_services.council_seat_add(
-            actor=None, alliance=alliance, person=people[org.code][0], role=role, term_start=dt.date(2020, 1, 8), term_end=dt.date(2025, 1, 7), member_org=org
+            actor=None,
+            alliance=alliance,
+            person=people[org.code][0],
+            role=role,
+            term_start=dt.date(2020, 1, 8),
+            term_end=dt.date(2025, 1, 7),
+            member_org=org,
         )
     _users(orgs, alliance, worker=people[members[0].code][1])
     return DemoResult(True, Org.objects.count(), Person.objects.count())
@@ -203,8 +214,8 @@ def _users(orgs: dict[str, Org], alliance: Alliance, *, worker: Person) -> None:
 
 
 def logins_text() -> str:
-    lines = ["演示账号（密码均为 %s）：" % DEMO_PASSWORD]
-    for username, display, role, _key, _r in USERS:
+    lines = [f"演示账号（密码均为 {DEMO_PASSWORD}）："]
+    for username, display, _role, _key, _r in USERS:
         lines.append(f"  {username:<16} {display}")
     lines.append(f"  {'zhigong':<16} 职工（手机端“我的”页面）")
     return "\n".join(lines)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from gonghui.lib.errors import ServiceError
 
@@ -53,3 +57,40 @@ def query_without_page(request: Any) -> str:
     params = request.GET.copy()
     params.pop("page", None)
     return params.urlencode()
+
+
+def form_page(
+    request: HttpRequest,
+    form: forms.Form,
+    *,
+    save: Callable[[dict[str, Any]], Any],
+    success: str,
+    done: Callable[[Any], HttpResponse],
+    title: str,
+    template: str = "form_page.html",
+    **context: Any,
+) -> HttpResponse:
+    """GET shows the form; a valid POST calls one service (``save``) and redirects (``done``).
+
+    A refused write (ServiceError) is shown on the form, at the field it names.
+    """
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = save(form.cleaned_data)
+        except ServiceError as e:
+            apply_error(form, e)
+        else:
+            messages.success(request, success)
+            return done(result)
+    return render(request, template, {"form": form, "title": title, **context})
+
+
+def post_action(request: HttpRequest, call: Callable[[], Any], *, success: str) -> bool:
+    """Run one service for a POST-only action; report the outcome as a message."""
+    try:
+        call()
+    except ServiceError as e:
+        messages.error(request, e.message)
+        return False
+    messages.success(request, success)
+    return True

@@ -18,12 +18,12 @@ from django.contrib.sessions.models import Session
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from conftest import L, make_org, make_user, new_id
 from gonghui.accounts.models import RoleGrant
 from gonghui.alliances import services as alliance_services
 from gonghui.alliances.models import AllianceMember
 from gonghui.people import services as people_services
 from gonghui.people.models import Membership
+from tests.factories import L, make_org, make_user, new_id
 
 ROLES = ("fed_admin", "org_admin", "cadre", "viewer", "coord", "worker", "anon")
 RELATIONS = ("own", "sibling", "ancestor", "other")
@@ -184,7 +184,9 @@ def test_matrix(row: Row, world: Any, as_user: Any) -> None:
         kwargs, payload = Targets(world, row.relation).build(row.name)
     url = reverse(row.name, kwargs=kwargs)
     client = as_user(row.role)
-    denied_write = row.method == "POST" and (row.expected in (403, 404) or (row.role == "anon" and row.name not in STATIC_PAYLOADS | {"set_language": 0, "accounts:logout": 0}))
+    denied_write = row.method == "POST" and (
+        row.expected in (403, 404) or (row.role == "anon" and row.name not in STATIC_PAYLOADS | {"set_language": 0, "accounts:logout": 0})
+    )
     before = snapshot() if denied_write else None
     response = client.post(url, payload) if row.method == "POST" else client.get(url)
     assert response.status_code == row.expected, f"{row}: got {response.status_code}"

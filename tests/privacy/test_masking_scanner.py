@@ -13,8 +13,8 @@ from html.parser import HTMLParser
 
 import pytest
 
-from conftest import make_person
 from gonghui.people.models import Person
+from tests.factories import make_person
 
 ID_SHAPE = re.compile(r"(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])")
 PHONE_SHAPE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")

@@ -2,12 +2,12 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import make_user
 from gonghui.accounts import services
 from gonghui.accounts.models import RoleGrant
 from gonghui.audit.models import AuditEvent
 from gonghui.lib.errors import ServiceError
 from gonghui.orgs import policy
+from tests.factories import make_user
 
 
 def test_nobody_grants_themselves_a_role_and_the_attempt_is_audited(world) -> None:
@@ -41,8 +41,8 @@ def test_revoking_takes_effect_on_the_next_request(world, client) -> None:
 def test_a_grant_on_a_closed_org_gives_nothing(world) -> None:
     import datetime as dt
 
-    from conftest import L, make_org
     from gonghui.orgs import services as org_services
+    from tests.factories import L, make_org
 
     org = make_org(world.unit_b, "将撤销", L.GRASSROOTS)
     user = make_user("closed_cadre", "cadre", org=org)

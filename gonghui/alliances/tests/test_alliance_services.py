@@ -4,11 +4,11 @@ import datetime as dt
 
 import pytest
 
-from conftest import L, make_org, make_person
 from gonghui.alliances import queries, services
 from gonghui.alliances.models import AllianceMember, CouncilSeat
 from gonghui.lib.errors import ServiceError
 from gonghui.orgs import services as org_services
+from tests.factories import L, make_org, make_person
 
 
 def test_it_shows_member_unions_with_subtree_member_counts(world) -> None:
@@ -22,7 +22,12 @@ def test_it_shows_member_unions_with_subtree_member_counts(world) -> None:
 
 def test_the_charter_is_data_and_its_form_is_counted(world) -> None:
     a = services.alliance_set_charter(
-        actor=None, alliance=world.alliance, purpose=" 服务职工 ", mechanisms="轮值\n联席会议\n\n资源共享", platforms=["讲堂", "阅览室", "健身室", "工作站"], brands=["一", "二", "三", "四", "五"]
+        actor=None,
+        alliance=world.alliance,
+        purpose=" 服务职工 ",
+        mechanisms="轮值\n联席会议\n\n资源共享",
+        platforms=["讲堂", "阅览室", "健身室", "工作站"],
+        brands=["一", "二", "三", "四", "五"],
     )
     a.refresh_from_db()
     assert (a.purpose, a.mechanisms, a.charter_form) == ("服务职工", ["轮值", "联席会议", "资源共享"], "1+345")
@@ -62,7 +67,9 @@ def test_council_seats_list_by_rank_and_require_a_current_member_union(world) ->
     with pytest.raises(ServiceError, match="不是联盟的现有成员"):
         services.council_seat_add(actor=None, alliance=w.alliance, person=p, role="chair", term_start=dt.date(2020, 1, 1), member_org=w.unit_b)
     with pytest.raises(ServiceError, match="任期结束不能早于任期开始"):
-        services.council_seat_add(actor=None, alliance=w.alliance, person=p, role="chair", term_start=dt.date(2020, 1, 1), term_end=dt.date(2019, 1, 1))
+        services.council_seat_add(
+            actor=None, alliance=w.alliance, person=p, role="chair", term_start=dt.date(2020, 1, 1), term_end=dt.date(2019, 1, 1)
+        )
     assert CouncilSeat.objects.count() == 6
 
 

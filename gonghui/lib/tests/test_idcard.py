@@ -74,7 +74,9 @@ def test_it_round_trips_generated_numbers(region: str, birth: dt.date, seq: int,
     assert not idcard.is_valid(broken)
 
 
-@pytest.mark.parametrize(("raw", "expected"), [("13812345678", "13812345678"), ("+86 138-1234-5678", "13812345678"), ("１３８１２３４５６７８", "13812345678")])
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("13812345678", "13812345678"), ("+86 138-1234-5678", "13812345678"), ("１３８１２３４５６７８", "13812345678")]
+)
 def test_it_normalizes_mobiles(raw: str, expected: str) -> None:
     assert idcard.normalize_mobile(raw) == expected
 

@@ -4,12 +4,12 @@ import datetime as dt
 
 import pytest
 
-from conftest import L, make_org, make_person
 from gonghui.audit.models import AuditEvent
 from gonghui.lib.errors import ServiceError
 from gonghui.orgs import services
 from gonghui.orgs.models import Org, OrgMove
 from gonghui.people.models import Membership, MembershipEvent, Person
+from tests.factories import L, make_org, make_person
 
 
 def test_it_builds_paths_from_primary_keys(world) -> None:
@@ -26,12 +26,23 @@ def test_it_generates_a_unique_code_when_none_is_given(world) -> None:
 def test_it_refuses_a_duplicate_code_naming_the_field(world) -> None:
     before = Org.objects.count()
     with pytest.raises(ServiceError) as e:
-        services.org_create(actor=None, parent=world.city_a1, data={"name": "乙", "level": L.GRASSROOTS, "org_type": "single", "region_code": "340100", "code": world.unit_a1.code})
+        services.org_create(
+            actor=None,
+            parent=world.city_a1,
+            data={"name": "乙", "level": L.GRASSROOTS, "org_type": "single", "region_code": "340100", "code": world.unit_a1.code},
+        )
     assert (e.value.field, e.value.message) == ("code", "组织编码已被使用")
     assert Org.objects.count() == before
 
 
-@pytest.mark.parametrize(("field", "value", "message"), [("region_code", "3401", "行政区划代码应为6位数字（GB/T 2260）"), ("name", " ", "名称不能为空"), ("unit_credit_code", "12345", "统一社会信用代码应为18位（数字或大写字母，不含I、O、Z、S、V）")])
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("region_code", "3401", "行政区划代码应为6位数字（GB/T 2260）"),
+        ("name", " ", "名称不能为空"),
+        ("unit_credit_code", "12345", "统一社会信用代码应为18位（数字或大写字母，不含I、O、Z、S、V）"),
+    ],
+)
 def test_it_refuses_bad_fields_and_writes_nothing(world, field, value, message) -> None:
     data = {"name": "新单位工会", "level": L.GRASSROOTS, "org_type": "single", "region_code": "340100", field: value}
     before = (Org.objects.count(), AuditEvent.objects.count())
@@ -96,5 +107,10 @@ def test_it_audits_each_write_in_the_same_transaction(world) -> None:
     services.org_update(actor=world.users["fed_admin"], org=org, data={"short_name": "审计"})
     events = list(AuditEvent.objects.order_by("-id")[:2])
     assert AuditEvent.objects.count() == n + 2
-    assert (events[0].action, events[0].target_id, events[0].actor_id, events[0].data) == ("orgs.update", org.pk, world.users["fed_admin"].pk, {"short_name": ["", "审计"]})
+    assert (events[0].action, events[0].target_id, events[0].actor_id, events[0].data) == (
+        "orgs.update",
+        org.pk,
+        world.users["fed_admin"].pk,
+        {"short_name": ["", "审计"]},
+    )
     assert events[0].org_path == org.path

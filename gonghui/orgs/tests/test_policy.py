@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from conftest import make_user
 from gonghui.orgs import policy
 from gonghui.orgs.models import Org
+from tests.factories import make_user
 
 
 def test_audience_reads_reach_down_but_not_sideways(world) -> None:

@@ -12,12 +12,12 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import L, make_org, make_person, make_user
 from gonghui.accounts.models import RoleGrant
 from gonghui.orgs import policy
 from gonghui.orgs import services as org_services
 from gonghui.orgs.models import Org
 from gonghui.people import queries as people_queries
+from tests.factories import L, make_org, make_person, make_user
 
 
 @st.composite

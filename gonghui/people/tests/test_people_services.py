@@ -7,7 +7,6 @@ import pytest
 from django.db import connection
 from django.test import override_settings
 
-from conftest import make_person, new_id
 from gonghui.audit.models import AuditEvent
 from gonghui.lib import crypto
 from gonghui.lib.errors import ServiceError
@@ -16,10 +15,17 @@ from gonghui.orgs import services as org_services
 from gonghui.orgs.models import Org
 from gonghui.people import queries, services
 from gonghui.people.models import Membership, MembershipEvent, Person, TransferRequest
+from tests.factories import make_person, new_id
 
 
 def snapshot() -> tuple[int, ...]:
-    return (Person.objects.count(), Membership.objects.count(), MembershipEvent.objects.count(), TransferRequest.objects.count(), AuditEvent.objects.count())
+    return (
+        Person.objects.count(),
+        Membership.objects.count(),
+        MembershipEvent.objects.count(),
+        TransferRequest.objects.count(),
+        AuditEvent.objects.count(),
+    )
 
 
 def test_it_registers_a_person_with_derived_fields_and_a_membership(world) -> None:
@@ -67,7 +73,10 @@ def test_it_answers_a_duplicate_outside_scope_without_revealing_the_record(world
     before = snapshot()
     with pytest.raises(services.PersonExists) as e:
         services.person_register(
-            actor=cadre, org=world.unit_a1, data={"name": "随便", "id_number": existing.id_number()}, in_scope=lambda p: policy.user_can(cadre, "view", p.org)
+            actor=cadre,
+            org=world.unit_a1,
+            data={"name": "随便", "id_number": existing.id_number()},
+            in_scope=lambda p: policy.user_can(cadre, "view", p.org),
         )
     assert (e.value.in_scope, e.value.field) == (False, "id_number")
     assert e.value.message == "该人员已在其他工会登记，不能重复建档；可以向其所在工会发起转会申请"
@@ -162,7 +171,9 @@ def test_it_transfers_with_history_and_counts(world) -> None:
 
 def test_it_refuses_a_transfer_into_a_closed_org(world) -> None:
     w = world
-    target = org_services.org_create(actor=None, parent=w.city_a1, data={"name": "将撤销", "level": "grassroots", "org_type": "single", "region_code": "340100"})
+    target = org_services.org_create(
+        actor=None, parent=w.city_a1, data={"name": "将撤销", "level": "grassroots", "org_type": "single", "region_code": "340100"}
+    )
     tr = services.transfer_request(actor=w.users["cadre"], id_number=w.people["other"].id_number(), to_org=target)
     org_services.org_close(actor=None, org=target, on=dt.date(2026, 1, 2), reason="单位注销")
     target.refresh_from_db()

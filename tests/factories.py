@@ -1,0 +1,72 @@
+"""Test factories: orgs, people and users made through the real services."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+
+from gonghui.accounts.models import RoleGrant, User
+from gonghui.lib.idcard import make_id
+from gonghui.orgs import services as org_services
+from gonghui.orgs.models import Org
+from gonghui.people import services as people_services
+from gonghui.people.models import Membership, Person
+
+L, T = Org.Level, Org.OrgType
+_seq = itertools.count(1)
+
+
+def make_org(parent: Org | None, name: str, level: str, *, region: str = "340100", org_type: str | None = None) -> Org:
+    return org_services.org_create(
+        actor=None,
+        parent=parent,
+        data={"name": name, "level": level, "org_type": org_type or (T.SINGLE if level == L.GRASSROOTS else T.FEDERATION), "region_code": region},
+    )
+
+
+def new_id(region: str = "340100", *, sex: str = "M") -> str:
+    n = next(_seq)
+    return make_id(region, dt.date(1980, 1, 1) + dt.timedelta(days=n), n % 100, sex=sex)
+
+
+def make_person(org: Org, name: str = "张三", *, phone: str | None = None, status: str = Membership.Status.ACTIVE) -> Person:
+    n = next(_seq)
+    return people_services.person_register(
+        actor=None,
+        org=org,
+        data={"name": name, "id_number": new_id(org.region_code), "phone": phone if phone is not None else f"139{n:08d}"},
+        membership_status=status,
+    )
+
+
+def make_user(
+    username: str, role: str | None = None, *, org: Org | None = None, alliance: Any = None, person: Person | None = None, can_reveal: bool = False
+) -> User:
+    user = User.objects.create(username=username, person=person)
+    if role:
+        RoleGrant.objects.create(user=user, role=role, org=org, alliance=alliance, can_reveal=can_reveal, granted_at=timezone.now())
+    return user
+
+
+@dataclass
+class World:
+    root: Org
+    prov_a: Org
+    city_a1: Org
+    unit_a1: Org
+    city_a2: Org
+    unit_a2: Org
+    prov_b: Org
+    unit_b: Org
+    alliance: Any
+    alliance_b: Any
+    users: dict[str, User] = field(default_factory=dict)
+    people: dict[str, Person] = field(default_factory=dict)
+
+    # The org a relation name stands for, seen from the personas' node city_a1.
+    def org_for(self, relation: str) -> Org:
+        return {"own": self.unit_a1, "sibling": self.unit_a2, "ancestor": self.prov_a, "other": self.unit_b}[relation]
