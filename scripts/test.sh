@@ -22,6 +22,8 @@ run() {  # name, then pytest arguments
 
 : > test-artifacts/summary.txt
 "$PY" manage.py makemigrations --check --dry-run >/dev/null || { echo "migrations are missing: run makemigrations" >&2; exit 1; }
+.venv/bin/ruff check -q gonghui tests conftest.py scripts bench
+.venv/bin/ruff format --check -q gonghui tests conftest.py scripts bench
 run sqlite -m "not browser" -p no:randomly
 DATABASE_URL="postgresql://postgres@127.0.0.1:5432/gonghui" run postgresql -m "not browser"
 run browser -m browser
