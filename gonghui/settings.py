@@ -76,6 +76,8 @@ INSTALLED_APPS = [
     "gonghui.orgs",
     "gonghui.people",
     "gonghui.alliances",
+    "gonghui.imports",
+    "django_tasks_db",
     "gonghui.web",
 ]
 
@@ -198,7 +200,7 @@ SECURE_CSP = {
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
-FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger uploads spool to a temporary file
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -254,3 +256,11 @@ LOGGING = {
 TRUSTED_PROXY_COUNT = int(env("TRUSTED_PROXY_COUNT", "0") or 0)
 
 PAGE_SIZE = 50
+
+# Background work: Django's tasks API on the ORM-backed queue (`manage.py db_worker`); tests run
+# tasks immediately.
+TASKS = {
+    "default": {
+        "BACKEND": "django.tasks.backends.immediate.ImmediateBackend" if TESTING else "django_tasks_db.DatabaseBackend",
+    }
+}

@@ -8,5 +8,6 @@ urlpatterns = [
     path("", include("gonghui.people.urls")),
     path("", include("gonghui.alliances.urls")),
     path("", include("gonghui.audit.urls")),
+    path("", include("gonghui.imports.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
 ]

@@ -70,3 +70,60 @@ class World:
     # The org a relation name stands for, seen from the personas' node city_a1.
     def org_for(self, relation: str) -> Org:
         return {"own": self.unit_a1, "sibling": self.unit_a2, "ancestor": self.prov_a, "other": self.unit_b}[relation]
+
+
+ROLL_HEADERS = [
+    "姓名",
+    "身份证号",
+    "手机号",
+    "所在工会编码",
+    "会籍状态",
+    "入会日期",
+    "会员证号",
+    "民族",
+    "政治面貌",
+    "学历",
+    "学位",
+    "技能等级",
+    "户籍类型",
+    "婚姻状况",
+    "农民工",
+]
+
+
+def roll_row(name: str, id_number: Any, org_code: str, **extra: Any) -> list[Any]:
+    values = {
+        "手机号": "",
+        "会籍状态": "会员",
+        "入会日期": "2021-05-14",
+        "民族": "汉族",
+        "政治面貌": "群众",
+        "学历": "大学本科",
+        "农民工": "否",
+    } | extra
+    return [name, id_number, values.get("手机号", ""), org_code, *[values.get(h, "") for h in ROLL_HEADERS[4:]]]
+
+
+def xlsx_bytes(rows: list[list[Any]], *, headers: list[str] | None = None, sheet: str = "会员名册", merge_header: bool = False) -> bytes:
+    """A workbook as a cadre would fill it (xlsxwriter; strings stay strings)."""
+    import io
+
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False})
+    ws = wb.add_worksheet(sheet)
+    hs = ROLL_HEADERS if headers is None else headers
+    for i, h in enumerate(hs):
+        if not (merge_header and i == 1):  # a merged header spans two columns: the second is empty
+            ws.write(0, i, h)
+    if merge_header:
+        ws.merge_range(0, 0, 0, 1, hs[0], wb.add_format({"bold": True}))
+    for r, row in enumerate(rows, start=1):
+        for i, v in enumerate(row):
+            if isinstance(v, dt.date):
+                ws.write_datetime(r, i, dt.datetime(v.year, v.month, v.day), wb.add_format({"num_format": "yyyy-mm-dd"}))  # noqa: DTZ001 - Excel dates are naive
+            elif v is not None:
+                ws.write(r, i, v)
+    wb.close()
+    return buf.getvalue()

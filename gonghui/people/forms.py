@@ -8,6 +8,10 @@ from .models import Membership
 ETHNICITIES = ["汉族", "回族", "满族", "壮族", "维吾尔族", "苗族", "彝族", "土家族", "藏族", "蒙古族", "其他"]
 POLITICAL = ["中共党员", "中共预备党员", "共青团员", "民主党派", "群众"]
 EDUCATION = ["研究生", "大学本科", "大学专科", "中专/高中", "初中及以下"]
+DEGREE = ["博士", "硕士", "学士", "无"]
+SKILL = ["高级技师", "技师", "高级工", "中级工", "初级工", "无"]
+HOUSEHOLD = ["城镇", "农村"]
+MARITAL = ["未婚", "已婚", "离异", "丧偶"]
 
 
 def _choices(values: list[str]) -> list[tuple[str, str]]:
@@ -20,6 +24,10 @@ class PersonProfileForm(forms.Form):
     ethnicity = forms.ChoiceField(label=_("民族"), choices=_choices(ETHNICITIES), required=False)
     political_status = forms.ChoiceField(label=_("政治面貌"), choices=_choices(POLITICAL), required=False)
     education = forms.ChoiceField(label=_("学历"), choices=_choices(EDUCATION), required=False)
+    degree = forms.ChoiceField(label=_("学位"), choices=_choices(DEGREE), required=False)
+    skill_level = forms.ChoiceField(label=_("技能等级"), choices=_choices(SKILL), required=False)
+    household_type = forms.ChoiceField(label=_("户籍类型"), choices=_choices(HOUSEHOLD), required=False)
+    marital_status = forms.ChoiceField(label=_("婚姻状况"), choices=_choices(MARITAL), required=False)
     is_migrant_worker = forms.BooleanField(label=_("农民工"), required=False)
 
 
@@ -32,7 +40,7 @@ class PersonRegisterForm(PersonProfileForm):
     )
     joined_on = forms.DateField(label=_("入会日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
-    field_order = ["name", "id_number", "phone", "ethnicity", "political_status", "education", "is_migrant_worker", "membership_status", "joined_on"]
+    field_order = ["name", "id_number", "phone", "membership_status", "joined_on"]
 
 
 class TransitionForm(forms.Form):

@@ -39,6 +39,10 @@ class Person(models.Model):
     ethnicity = models.CharField(_("民族"), max_length=20, blank=True)
     political_status = models.CharField(_("政治面貌"), max_length=20, blank=True)
     education = models.CharField(_("学历"), max_length=20, blank=True)
+    degree = models.CharField(_("学位"), max_length=20, blank=True)
+    skill_level = models.CharField(_("技能等级"), max_length=20, blank=True)
+    household_type = models.CharField(_("户籍类型"), max_length=10, blank=True)
+    marital_status = models.CharField(_("婚姻状况"), max_length=10, blank=True)
     is_migrant_worker = models.BooleanField(_("农民工"), default=False)
     org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="people", verbose_name=_("所属工会"))
     org_path = BinaryCharField(max_length=255, db_index=True)
@@ -103,6 +107,7 @@ class Membership(models.Model):
     org_path = BinaryCharField(max_length=255)
     status = models.CharField(_("会籍状态"), max_length=12, choices=Status.choices)
     joined_on = models.DateField(_("入会日期"), null=True, blank=True)
+    card_no = models.CharField(_("会员证号"), max_length=30, blank=True)
     ended_on = models.DateField(_("会籍结束日期"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -178,3 +183,42 @@ class TransferRequest(models.Model):
     @property
     def audit_org(self):  # type: ignore[no-untyped-def]
         return self.from_org
+
+
+class PersonImportRow(models.Model):
+    """Staging for a member-roll import: validated, encrypted rows wait here between preview and
+    apply, so the apply is one short set-based transaction (INSERT … SELECT, UPDATE … FROM)."""
+
+    job = models.ForeignKey("imports.ImportJob", on_delete=models.CASCADE, db_constraint=False, related_name="+")
+    row_no = models.PositiveIntegerField()
+    action = models.CharField(max_length=8)  # create | update
+    person_id = models.BigIntegerField(null=True)
+    org_id = models.BigIntegerField()
+    org_path = models.CharField(max_length=255)
+    name = models.CharField(max_length=50)
+    id_cipher = models.TextField()
+    id_bidx = models.CharField(max_length=32)
+    id_head = models.CharField(max_length=3)
+    id_tail = models.CharField(max_length=4)
+    sex = models.CharField(max_length=1)
+    birth_date = models.DateField()
+    phone_cipher = models.TextField(blank=True)
+    phone_bidx = models.CharField(max_length=32, blank=True)
+    phone_masked = models.CharField(max_length=11, blank=True)
+    ethnicity = models.CharField(max_length=20, blank=True)
+    political_status = models.CharField(max_length=20, blank=True)
+    education = models.CharField(max_length=20, blank=True)
+    degree = models.CharField(max_length=20, blank=True)
+    skill_level = models.CharField(max_length=20, blank=True)
+    household_type = models.CharField(max_length=10, blank=True)
+    marital_status = models.CharField(max_length=10, blank=True)
+    is_migrant_worker = models.BooleanField(default=False)
+    membership_status = models.CharField(max_length=12)
+    joined_on = models.DateField(null=True)
+    card_no = models.CharField(max_length=30, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["job", "action"], name="personimport_job_action_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}#{self.row_no} {self.action}"

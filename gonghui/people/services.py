@@ -17,7 +17,17 @@ from gonghui.orgs.models import Org
 
 from .models import Membership, MembershipEvent, Person, TransferRequest
 
-PROFILE_FIELDS = ("name", "ethnicity", "political_status", "education", "is_migrant_worker")
+PROFILE_FIELDS = (
+    "name",
+    "ethnicity",
+    "political_status",
+    "education",
+    "degree",
+    "skill_level",
+    "household_type",
+    "marital_status",
+    "is_migrant_worker",
+)
 
 
 class PersonExists(ServiceError):

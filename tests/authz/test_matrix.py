@@ -15,15 +15,18 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.contrib.sessions.models import Session
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from gonghui.accounts.models import RoleGrant
 from gonghui.alliances import services as alliance_services
 from gonghui.alliances.models import AllianceMember
+from gonghui.imports.models import ImportJob
 from gonghui.people import services as people_services
 from gonghui.people.models import Membership
-from tests.factories import L, make_org, make_user, new_id
+from tests.factories import L, make_org, make_user, new_id, roll_row, xlsx_bytes
 
 ROLES = ("fed_admin", "org_admin", "cadre", "viewer", "coord", "worker", "anon")
 RELATIONS = ("own", "sibling", "ancestor", "other")
@@ -162,9 +165,18 @@ class Targets:
                 return {"pk": member.pk}, {"left_on": "2026-01-01"}
             case "alliances:create":
                 return org_kw, {"name": "新工会联盟", "description": ""}
+            case "imports:new":
+                return org_kw, {"kind": "people", "file": SimpleUploadedFile("名册.xlsx", xlsx_bytes([roll_row("新会员", new_id(), org.code)]))}
+            case "imports:job" | "imports:apply" | "imports:errors":
+                job = ImportJob.objects.create(
+                    kind="people", org=org, created_by=w.users["cadre"], filename="名册.xlsx", file="imports/x.xlsx", status="valid"
+                )
+                job.error_report.save("errors.xlsx", ContentFile(xlsx_bytes([])))
+                return {"pk": job.uid}, {}
         raise AssertionError(f"no target builder for {name}")
 
 
+STATIC_KWARGS = {"imports:template": {"kind": "people"}}
 STATIC_PAYLOADS = {
     "set_language": {"language": "en", "next": "/"},
     "accounts:login": {"username": "someone", "password": "wrong-password-1"},
@@ -179,7 +191,7 @@ def snapshot() -> dict[str, list[tuple[Any, ...]]]:
 @pytest.mark.parametrize("row", MATRIX, ids=str)
 def test_matrix(row: Row, world: Any, as_user: Any) -> None:
     if row.relation is None:
-        kwargs, payload = {}, STATIC_PAYLOADS.get(row.name, {})
+        kwargs, payload = STATIC_KWARGS.get(row.name, {}), STATIC_PAYLOADS.get(row.name, {})
     else:
         kwargs, payload = Targets(world, row.relation).build(row.name)
     url = reverse(row.name, kwargs=kwargs)

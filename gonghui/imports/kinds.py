@@ -1,0 +1,54 @@
+"""What an import kind provides, and the registry of kinds (explicit, no discovery magic)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from .reading import Column, Sheet
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    reason: str
+
+    def text(self) -> str:
+        return f"第{self.row}行 {self.column}：{self.reason}" if self.column else f"第{self.row}行：{self.reason}"
+
+
+@dataclass
+class Preview:
+    counts: dict[str, int]
+    errors: list[RowError] = field(default_factory=list)
+    rejected: dict[int, list[Any]] = field(default_factory=dict)  # row number → original cells
+
+
+class Kind(Protocol):
+    key: str
+    title: str
+    sheet_name: str
+    columns: list[Column]
+
+    def preview(self, *, job: Any, sheet: Sheet, progress: Callable[[int], None]) -> Preview: ...
+
+    def apply(self, *, job: Any) -> dict[str, int]: ...
+
+    def discard(self, *, job: Any) -> None: ...
+
+
+def registry() -> dict[str, Kind]:
+    from gonghui.people.imports import PeopleKind
+
+    return {k.key: k for k in (PeopleKind(),)}
+
+
+def get(key: str) -> Kind:
+    kinds = registry()
+    if key not in kinds:
+        from gonghui.lib.errors import ServiceError
+
+        raise ServiceError("不支持的导入类型", field="kind")
+    return kinds[key]

@@ -1,0 +1,117 @@
+"""Reading an uploaded sheet: only the expected sheet and columns, values normalized."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from python_calamine import CalamineWorkbook
+
+from gonghui.lib.errors import ServiceError
+
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+_DATE_TEXT = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    note: str = ""
+    example: str = ""
+    text: bool = False  # a code that must stay text in Excel (ID numbers, phone numbers)
+
+
+@dataclass
+class Sheet:
+    rows: Iterator[tuple[int, list[Any]]]  # (Excel row number, raw cells)
+    total: int
+    headers: list[str] = field(default_factory=list)
+
+
+def open_sheet(path: Path, *, sheet_name: str, columns: list[Column]) -> Sheet:
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+    except Exception:  # calamine raises its own error types for damaged files
+        raise ServiceError("文件无法读取，可能已损坏或不是 Excel 工作簿", field="file") from None
+    names = wb.sheet_names
+    if sheet_name in names:
+        sheet = wb.get_sheet_by_name(sheet_name)
+    elif len(names) == 1:
+        sheet = wb.get_sheet_by_index(0)
+    else:
+        raise ServiceError(f"找不到名为“{sheet_name}”的工作表（文件中有：{'、'.join(names)}）", field="file")
+    height = sheet.height
+    it = iter(sheet.iter_rows())
+    header = next(it, None)
+    if header is None or height <= 1:
+        raise ServiceError("工作表是空的：没有表头或没有数据行", field="file")
+    headers = [clean_text(h) for h in header]
+    while headers and headers[-1] == "":
+        headers.pop()
+    expected = [c.header for c in columns]
+    if headers != expected:
+        raise ServiceError(describe_header_mismatch(headers, expected), field="file")
+    width = len(expected)
+
+    def rows() -> Iterator[tuple[int, list[Any]]]:
+        for n, row in enumerate(it, start=2):
+            cells = list(row[:width]) + [""] * (width - len(row))
+            if all(c == "" or c is None for c in cells):
+                continue
+            yield n, cells
+
+    return Sheet(rows=rows(), total=height - 1, headers=headers)
+
+
+def describe_header_mismatch(headers: list[str], expected: list[str]) -> str:
+    if "" in headers:
+        i = headers.index("")
+        return f"表头第{i + 1}列为空（可能是合并单元格）；请使用模板的表头，不要合并单元格"
+    missing = [h for h in expected if h not in headers]
+    extra = [h for h in headers if h not in expected]
+    parts = []
+    if missing:
+        parts.append(f"缺少列：{'、'.join(missing)}")
+    if extra:
+        parts.append(f"多出列：{'、'.join(extra)}")
+    if not parts:
+        parts.append("列的顺序与模板不一致")
+    return "表头与模板不一致：" + "；".join(parts) + "。请下载最新模板填写"
+
+
+def clean_text(value: Any) -> str:
+    """Cell → text: full-width to half-width, trimmed; integral floats lose their ".0"."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return unicodedata.normalize("NFKC", str(value)).strip()
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """A date cell, an Excel serial number, or text like 2021-05-14, 2021/5/14, 2021年5月14日, 20210514."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 1 <= value < 2_958_466:
+            return EXCEL_EPOCH + dt.timedelta(days=int(value))
+        raise ValueError
+    text = clean_text(value)
+    if re.fullmatch(r"\d{8}", text):
+        return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+    m = _DATE_TEXT.match(text)
+    if not m:
+        raise ValueError
+    return dt.date(int(m[1]), int(m[2]), int(m[3]))

@@ -1,0 +1,132 @@
+"""An import job's life: upload (guarded) → preview (background) → apply (background, all or nothing)."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import DatabaseError, transaction
+from django.utils import timezone
+
+from gonghui.audit import services as audit
+from gonghui.lib.errors import ServiceError
+from gonghui.orgs.models import Org
+
+from . import guard, kinds, workbooks
+from .models import ImportJob
+from .reading import open_sheet
+
+MAX_ERRORS_SHOWN = 100
+
+
+@contextlib.contextmanager
+def local_copy(field: Any) -> Iterator[Path]:
+    """A path to the stored file on this machine (a temporary copy when storage is remote)."""
+    try:
+        yield Path(field.path)
+        return
+    except NotImplementedError:
+        pass
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp, field.open("rb") as src:
+        shutil.copyfileobj(src, tmp)
+        tmp.flush()
+        yield Path(tmp.name)
+
+
+@transaction.atomic
+def job_create(*, actor: Any, org: Org, kind: str, upload: Any) -> ImportJob:
+    kinds.get(kind)
+    if not org.is_open:
+        raise ServiceError("该工会已撤销", field="org")
+    guard.check_upload(upload.name, upload.size)
+    job = ImportJob(kind=kind, org=org, created_by=actor, filename=upload.name[-200:])
+    job.file.save(f"{job.uid}.xlsx", upload, save=False)
+    try:
+        with local_copy(job.file) as path:
+            guard.check_xlsx(path)
+    except ServiceError:
+        job.file.delete(save=False)
+        raise
+    job.save()
+    audit.record(actor=actor, action="imports.upload", target=job, data={"kind": kind, "bytes": upload.size})
+    from .tasks import preview_import
+
+    transaction.on_commit(lambda: preview_import.enqueue(job.pk))
+    return job
+
+
+def job_preview(*, job_id: int) -> ImportJob:
+    """Validate and stage (chunked transactions, progress between them); writes no domain table."""
+    job = ImportJob.objects.select_related("created_by", "org").get(pk=job_id)
+    if job.status not in (ImportJob.Status.UPLOADED, ImportJob.Status.VALIDATING):
+        return job
+    kind = kinds.get(job.kind)
+    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.VALIDATING)
+    t0 = time.perf_counter()
+    try:
+        with local_copy(job.file) as path:
+            sheet = open_sheet(path, sheet_name=kind.sheet_name, columns=kind.columns)
+            ImportJob.objects.filter(pk=job.pk).update(total_rows=sheet.total)
+            result = kind.preview(job=job, sheet=sheet, progress=lambda n: ImportJob.objects.filter(pk=job.pk).update(done_rows=n))
+    except ServiceError as e:
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.INVALID, message=e.message, finished_at=timezone.now())
+        return ImportJob.objects.get(pk=job.pk)
+    job.refresh_from_db()
+    job.counts = result.counts
+    job.errors = [[e.row, e.column, e.reason] for e in result.errors[:MAX_ERRORS_SHOWN]]
+    job.timings = {"preview_s": round(time.perf_counter() - t0, 3)}
+    job.done_rows = job.total_rows
+    if result.counts["reject"]:
+        job.status = ImportJob.Status.INVALID
+        job.message = f"有 {result.counts['reject']} 行未通过校验，整份文件不会导入；请按错误报告修改后重新上传"
+        report = workbooks.error_report(sheet_name=kind.sheet_name, columns=kind.columns, rejected=result.rejected, errors=result.errors)
+        job.error_report.save(f"{job.uid}-errors.xlsx", ContentFile(report), save=False)
+    else:
+        job.status = ImportJob.Status.VALID
+        job.message = ""
+    job.finished_at = timezone.now()
+    job.save()
+    return job
+
+
+def job_request_apply(*, actor: Any, job: ImportJob) -> ImportJob:
+    """Claim the job for applying (only once, only when it validated cleanly) and enqueue it."""
+    if job.created_by_id != getattr(actor, "pk", None):
+        raise ServiceError("只能由上传人确认导入", field="job")
+    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.VALID).update(status=ImportJob.Status.APPLYING, message="")
+    if not claimed:
+        raise ServiceError("该导入当前不能执行（未通过校验、正在导入或已导入）", field="job")
+    from .tasks import apply_import
+
+    transaction.on_commit(lambda: apply_import.enqueue(job.pk))
+    job.refresh_from_db()
+    return job
+
+
+def job_apply(*, job_id: int) -> ImportJob:
+    job = ImportJob.objects.select_related("created_by", "org").get(pk=job_id)
+    if job.status != ImportJob.Status.APPLYING:
+        return job
+    kind = kinds.get(job.kind)
+    try:
+        with transaction.atomic():
+            result = kind.apply(job=job)
+            audit.record(actor=job.created_by, action="imports.apply", target=job, data={"kind": job.kind, **result})
+            ImportJob.objects.filter(pk=job.pk).update(
+                status=ImportJob.Status.APPLIED,
+                finished_at=timezone.now(),
+                timings={**job.timings, "merge_s": result.get("merge_s")},
+                counts={**job.counts, "created": result["created"], "updated": result["updated"]},
+            )
+    except DatabaseError:
+        ImportJob.objects.filter(pk=job.pk).update(
+            status=ImportJob.Status.FAILED, message="导入失败：数据在预览后发生了变化（例如同一人员已被他人登记），未写入任何数据；请重新上传"
+        )
+    kind.discard(job=job)
+    return ImportJob.objects.get(pk=job.pk)
