@@ -93,7 +93,10 @@ def clean_text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return unicodedata.normalize("NFKC", str(value)).strip()
+    text = value if isinstance(value, str) else str(value)
+    if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return text.strip()
 
 
 def parse_date(value: Any) -> dt.date | None:
@@ -104,6 +107,11 @@ def parse_date(value: Any) -> dt.date | None:
         return value.date()
     if isinstance(value, dt.date):
         return value
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
     if isinstance(value, int | float) and not isinstance(value, bool):
         if 1 <= value < 2_958_466:
             return EXCEL_EPOCH + dt.timedelta(days=int(value))

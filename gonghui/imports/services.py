@@ -117,11 +117,16 @@ def job_apply(*, job_id: int) -> ImportJob:
     try:
         with transaction.atomic():
             result = kind.apply(job=job)
-            audit.record(actor=job.created_by, action="imports.apply", target=job, data={"kind": job.kind, **result})
+            audit.record(
+                actor=job.created_by,
+                action="imports.apply",
+                target=job,
+                data={"kind": job.kind, "created": result["created"], "updated": result["updated"]},
+            )
             ImportJob.objects.filter(pk=job.pk).update(
                 status=ImportJob.Status.APPLIED,
                 finished_at=timezone.now(),
-                timings={**job.timings, "merge_s": result.get("merge_s")},
+                timings={**job.timings, "merge_s": result.get("merge_s"), "merge_steps": result.get("steps", {})},
                 counts={**job.counts, "created": result["created"], "updated": result["updated"]},
             )
     except DatabaseError:

@@ -67,5 +67,4 @@ def _bidx_key(raw: str) -> bytes:
 
 def blind_index(value: str, *, purpose: str) -> str:
     """HMAC-SHA256 over purpose and value, 128 bits as hex: exact lookup and uniqueness only."""
-    mac = hmac.new(_bidx_key(settings.BLIND_INDEX_KEY), f"{purpose}\x00{value}".encode(), hashlib.sha256)
-    return mac.hexdigest()[:32]
+    return hmac.digest(_bidx_key(settings.BLIND_INDEX_KEY), f"{purpose}\x00{value}".encode(), hashlib.sha256).hex()[:32]

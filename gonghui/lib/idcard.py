@@ -7,6 +7,7 @@ Errors are ``InvalidIdNumber`` with a Chinese message a cadre can act on.
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -75,12 +76,14 @@ class IdInfo:
 
 def normalize(raw: str) -> str:
     """Full-width digits and letters to half-width, spaces removed, x upper-cased."""
-    text = unicodedata.normalize("NFKC", raw or "")
-    return re.sub(r"\s+", "", text).upper()
+    text = raw or ""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKC", text)
+    return "".join(text.split()).upper()
 
 
 def check_char(first17: str) -> str:
-    total = sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True))
+    total = sum(map(operator.mul, map(int, first17), WEIGHTS))
     return CHECK_CHARS[total % 11]
 
 

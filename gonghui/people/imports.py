@@ -57,9 +57,10 @@ COLUMNS = [
     Column("marital_status", "婚姻状况", choices=tuple(MARITAL)),
     Column("is_migrant_worker", "农民工", choices=("是", "否"), note="是/否，空白为否。", example="否"),
 ]
-CHOICE_FIELDS = {c.key: c for c in COLUMNS if c.choices and c.key not in ("membership_status", "is_migrant_worker")}
+CHOICE_ITEMS = [(c.key, c) for c in COLUMNS[7:14]]  # 民族 … 婚姻状况, in column order
 CHUNK = 5000
 STAGE_FIELDS = [f.column for f in PersonImportRow._meta.concrete_fields if f.column != "id"]
+assert STAGE_FIELDS[:3] == ["job_id", "row_no", "action"] and STAGE_FIELDS[-3:] == ["membership_status", "joined_on", "card_no"]  # noqa: S101 - stage_values order
 
 
 class PeopleKind:
@@ -109,66 +110,62 @@ class _Previewer:
         self.errors.append(RowError(row, column, reason))
 
     def parse(self, row: int, cells: list[Any]) -> dict[str, Any] | None:
-        v = dict(zip((c.key for c in COLUMNS), cells, strict=True))
-        ok = True
-
-        def bad(column: str, reason: str) -> None:
-            nonlocal ok
-            ok = False
-            self.reject(row, cells, column, reason)
-
-        name = clean_text(v["name"])
+        """One row → validated values, or None after recording every problem it has."""
+        (name, raw_id, phone, code, status_text, joined_raw, card_no, *choice_cells, migrant) = cells
+        problems: list[tuple[str, str]] = []
+        name = clean_text(name)
         if not name:
-            bad("姓名", "不能为空")
+            problems.append(("姓名", "不能为空"))
         elif len(name) > 50:
-            bad("姓名", "不能超过50字")
-        raw_id = v["id_number"]
+            problems.append(("姓名", "不能超过50字"))
         info = None
         if isinstance(raw_id, float):  # Excel turned the number into a float: digits are lost
-            bad("身份证号", "被 Excel 存成了数字，末几位已丢失；请把该列设为文本后重新填写")
+            problems.append(("身份证号", "被 Excel 存成了数字，末几位已丢失；请把该列设为文本后重新填写"))
         else:
             try:
                 info = idcard.parse(clean_text(raw_id), today=self.today)
             except idcard.InvalidIdNumber as e:
-                bad("身份证号", str(e))
-        phone = clean_text(v["phone"])
+                problems.append(("身份证号", str(e)))
+        phone = clean_text(phone)
         if phone:
             try:
                 phone = idcard.normalize_mobile(phone)
             except idcard.InvalidMobile as e:
-                bad("手机号", str(e))
-        code = clean_text(v["org_code"])
+                problems.append(("手机号", str(e)))
+        code = clean_text(code)
         org = self.orgs.get(code)
         if not code:
-            bad("所在工会编码", "不能为空")
+            problems.append(("所在工会编码", "不能为空"))
         elif org is None:
-            bad("所在工会编码", f"“{code}”不存在或不在您的管理范围内")
+            problems.append(("所在工会编码", f"“{code}”不存在或不在您的管理范围内"))
         elif org["status"] != Org.Status.OPEN:
-            bad("所在工会编码", f"“{code}”已撤销，不能导入")
-        status_text = clean_text(v["membership_status"]) or "会员"
-        status = STATUS.get(status_text)
+            problems.append(("所在工会编码", f"“{code}”已撤销，不能导入"))
+        status = STATUS.get(clean_text(status_text) or "会员")
         if status is None:
-            bad("会籍状态", f"只能是{'或'.join(STATUS)}")
+            problems.append(("会籍状态", f"只能是{'或'.join(STATUS)}"))
         try:
-            joined_on = parse_date(v["joined_on"])
+            joined_on = parse_date(joined_raw)
         except (ValueError, OverflowError):
             joined_on = None
-            bad("入会日期", "日期格式不正确，应如 2021-05-14")
+            problems.append(("入会日期", "日期格式不正确，应如 2021-05-14"))
         if joined_on and joined_on > self.today:
-            bad("入会日期", "不能晚于今天")
-        card_no = clean_text(v["card_no"])
+            problems.append(("入会日期", "不能晚于今天"))
+        card_no = clean_text(card_no)
         if len(card_no) > 30:
-            bad("会员证号", "不能超过30字")
-        profile: dict[str, Any] = {}
-        for key, col in CHOICE_FIELDS.items():
-            value = clean_text(v[key])
+            problems.append(("会员证号", "不能超过30字"))
+        profile: dict[str, Any] = {"name": name}
+        for (key, col), raw in zip(CHOICE_ITEMS, choice_cells, strict=True):
+            value = clean_text(raw)
             if value and value not in col.choices:
-                bad(col.header, f"“{value}”不是可选值（{'、'.join(col.choices)}）")
+                problems.append((col.header, f"“{value}”不是可选值（{'、'.join(col.choices)}）"))
             profile[key] = value
-        migrant = clean_text(v["is_migrant_worker"])
+        migrant = clean_text(migrant)
         if migrant not in YES_NO:
-            bad("农民工", "只能填“是”或“否”")
-        if not ok or info is None or org is None or status is None:
+            problems.append(("农民工", "只能填“是”或“否”"))
+        profile["is_migrant_worker"] = YES_NO.get(migrant, False)
+        if problems or info is None or org is None or status is None:
+            for column, reason in problems:
+                self.reject(row, cells, column, reason)
             return None
         bidx = id_bidx(info.number)
         first = self.seen.get(bidx)
@@ -189,7 +186,7 @@ class _Previewer:
             "status": status,
             "joined_on": joined_on,
             "card_no": card_no,
-            "profile": {**profile, "name": name, "is_migrant_worker": YES_NO.get(migrant, False)},
+            "profile": profile,
         }
 
     def decide_and_stage(self, rows: list[dict[str, Any]]) -> None:
@@ -227,38 +224,38 @@ class _Previewer:
                 c.executemany(f"INSERT INTO people_personimportrow ({cols}) VALUES ({marks})", staged)  # noqa: S608 - column names are ours
 
     def stage_values(self, r: dict[str, Any], action: str, person_id: int | None, *, keep_phone: bool = False) -> tuple[Any, ...]:
+        """A staging row, in STAGE_FIELDS order (asserted at import time below)."""
         info, phone, p = r["info"], r["phone"], r["profile"]
-        phone_cipher = "" if keep_phone or not phone else crypto.encrypt(phone, aad=b"person.phone")
-        values = {
-            "job_id": self.job.pk,
-            "row_no": r["row"],
-            "action": action,
-            "person_id": person_id,
-            "org_id": r["org"]["pk"],
-            "org_path": r["org"]["path"],
-            "name": r["name"],
-            "id_cipher": crypto.encrypt(info.number, aad=b"person.id") if action == "create" else "",
-            "id_bidx": r["bidx"],
-            "id_head": info.number[:3],
-            "id_tail": info.number[-4:],
-            "sex": info.sex,
-            "birth_date": info.birth_date,
-            "phone_cipher": phone_cipher,
-            "phone_bidx": phone_bidx(phone) if phone and not keep_phone else "",
-            "phone_masked": mask_phone(phone) if phone and not keep_phone else "",
-            "ethnicity": p["ethnicity"],
-            "political_status": p["political_status"],
-            "education": p["education"],
-            "degree": p["degree"],
-            "skill_level": p["skill_level"],
-            "household_type": p["household_type"],
-            "marital_status": p["marital_status"],
-            "is_migrant_worker": p["is_migrant_worker"],
-            "membership_status": r["status"],
-            "joined_on": r["joined_on"],
-            "card_no": r["card_no"],
-        }
-        return tuple(values[f] for f in STAGE_FIELDS)
+        new_phone = bool(phone) and not keep_phone
+        return (
+            self.job.pk,
+            r["row"],
+            action,
+            person_id,
+            r["org"]["pk"],
+            r["org"]["path"],
+            r["name"],
+            crypto.encrypt(info.number, aad=b"person.id") if action == "create" else "",
+            r["bidx"],
+            info.number[:3],
+            info.number[-4:],
+            info.sex,
+            info.birth_date,
+            crypto.encrypt(phone, aad=b"person.phone") if new_phone else "",
+            phone_bidx(phone) if new_phone else "",
+            mask_phone(phone) if new_phone else "",
+            p["ethnicity"],
+            p["political_status"],
+            p["education"],
+            p["degree"],
+            p["skill_level"],
+            p["household_type"],
+            p["marital_status"],
+            p["is_migrant_worker"],
+            r["status"],
+            r["joined_on"],
+            r["card_no"],
+        )
 
     def discard_staged(self) -> None:
         PersonImportRow.objects.filter(job_id=self.job.pk).delete()
@@ -300,6 +297,13 @@ def merge(job: Any) -> dict[str, int]:
     actor = job.created_by_id
     audit_data = f'{{"job": "{job.pk}"}}'
     t0 = time.perf_counter()
+    steps: dict[str, float] = {}
+
+    def lap(name: str, since: list[float] = [t0]) -> None:  # noqa: B006 - a running clock
+        now_ = time.perf_counter()
+        steps[name] = round(now_ - since[0], 3)
+        since[0] = now_
+
     with transaction.atomic(), connection.cursor() as c:
         cols = ", ".join(PERSON_COLS)
         c.execute(
@@ -308,6 +312,7 @@ def merge(job: Any) -> dict[str, int]:
             [now, now, job_key],
         )
         created = c.rowcount
+        lap("people")
         _failpoint("import.merge")
         c.execute(
             "INSERT INTO people_membership (person_id, org_id, org_path, status, joined_on, card_no, created_at) "
@@ -315,6 +320,7 @@ def merge(job: Any) -> dict[str, int]:
             "FROM people_personimportrow s JOIN people_person p ON p.id_bidx = s.id_bidx WHERE s.job_id = %s AND s.action = 'create'",
             [now, job_key],
         )
+        lap("memberships")
         c.execute(
             "INSERT INTO people_membershipevent (membership_id, from_status, to_status, org_id, org_path, at, actor_id, reason) "
             "SELECT m.id, '', m.status, m.org_id, m.org_path, %s, %s, %s FROM people_personimportrow s "
@@ -322,6 +328,7 @@ def merge(job: Any) -> dict[str, int]:
             "WHERE s.job_id = %s AND s.action = 'create'",
             [now, actor, "批量导入", job_key],
         )
+        lap("events")
         sets = ", ".join(f"{f} = s.{f}" for f in UPDATE_COLS)
         c.execute(
             f"UPDATE people_person SET {sets}, updated_at = %s FROM people_personimportrow s "  # noqa: S608
@@ -329,6 +336,7 @@ def merge(job: Any) -> dict[str, int]:
             [now, job_key],
         )
         updated = c.rowcount
+        lap("updates")
         c.execute(
             "UPDATE people_person SET phone_cipher = s.phone_cipher, phone_bidx = s.phone_bidx, phone_masked = s.phone_masked "
             "FROM people_personimportrow s WHERE s.job_id = %s AND s.action = 'update' AND s.phone_cipher <> '' AND people_person.id = s.person_id",
@@ -347,7 +355,8 @@ def merge(job: Any) -> dict[str, int]:
             "FROM people_personimportrow s JOIN people_person p ON p.id_bidx = s.id_bidx WHERE s.job_id = %s",
             [now, actor, True, audit_data, job_key],
         )
-    return {"created": created, "updated": updated, "merge_s": round(time.perf_counter() - t0, 3)}
+        lap("counts_and_audit")
+    return {"created": created, "updated": updated, "merge_s": round(time.perf_counter() - t0, 3), "steps": steps}
 
 
 def _failpoint(name: str) -> None:
