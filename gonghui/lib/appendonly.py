@@ -34,10 +34,13 @@ def drop_sql(vendor: str, table: str) -> list[str]:
 
 
 def operation(table: str):  # type: ignore[no-untyped-def]
+    """Install (or reinstall) the triggers. Any migration that alters an append-only table must end
+    with this: SQLite rebuilds a table on ALTER and drops its triggers with it."""
     from django.db import migrations
 
     def forwards(apps, schema_editor):  # type: ignore[no-untyped-def]
-        for sql in create_sql(schema_editor.connection.vendor, table):
+        vendor = schema_editor.connection.vendor
+        for sql in drop_sql(vendor, table) + create_sql(vendor, table):
             schema_editor.execute(sql, params=None)
 
     def backwards(apps, schema_editor):  # type: ignore[no-untyped-def]

@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from gonghui.lib.appendonly import operation
+
 
 class Migration(migrations.Migration):
 
@@ -22,4 +24,6 @@ class Migration(migrations.Migration):
             name='org',
             field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='orgs.org'),
         ),
+        # SQLite rebuilt the table above and dropped its triggers: reinstall them.
+        operation("audit_auditevent"),
     ]
