@@ -5,6 +5,7 @@ from . import views
 app_name = "people"
 urlpatterns = [
     path("orgs/<int:org_id>/roll/", views.roll, name="roll"),
+    path("orgs/<int:org_id>/roll/export.xlsx", views.roll_export, name="roll_export"),
     path("orgs/<int:org_id>/people/new/", views.register, name="register"),
     path("orgs/<int:org_id>/transfers/new/", views.transfer_request, name="transfer_request"),
     path("people/<int:pk>/", views.detail, name="detail"),

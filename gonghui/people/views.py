@@ -1,19 +1,25 @@
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from gonghui.audit import services as audit
+from gonghui.exports import xlsx
 from gonghui.lib.errors import ServiceError
 from gonghui.orgs import policy
 from gonghui.web.helpers import apply_error, form_page, paginate, post_action, query_without_page
 
-from . import queries, services
+from . import exports, queries, services
 from .forms import PersonProfileForm, PersonRegisterForm, RollFilterForm, TransferDecideForm, TransferRequestForm, TransitionForm
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
@@ -31,6 +37,19 @@ def roll(request: HttpRequest, org_id: int) -> HttpResponse:
     }
     template = "people/_roll_rows.html" if request.htmx else "people/roll.html"
     return render(request, template, context)
+
+
+@login_required
+def roll_export(request: HttpRequest, org_id: int) -> StreamingHttpResponse:
+    org = policy.get_org_for_user(request.user, org_id)
+    form = RollFilterForm(request.GET or None)
+    filters = {k: v for k, v in (form.cleaned_data if form.is_valid() else {}).items() if v}
+    audit.record(actor=request.user, action="people.export", target=org, data={"filters": sorted(filters)})
+    rows = exports.roll_rows(queries.roll(request.user, org=org, **filters))
+    response = StreamingHttpResponse(xlsx.stream(sheet_name="会员名册", headers=exports.HEADERS, rows=rows), content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(org.name + '会员名册')}.xlsx"
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

@@ -133,7 +133,7 @@ class Targets:
                 return {"pk": org.pk}, {"target_code": dest.code, "reason": "区划调整"}
             case "orgs:close":
                 return {"pk": self.empty_org().pk}, {"closed_on": "2026-01-01", "reason": "单位注销"}
-            case "people:roll":
+            case "people:roll" | "people:roll_export":
                 return org_kw, {}
             case "people:register":
                 return org_kw, {"name": "新会员", "id_number": new_id(), "phone": "", "membership_status": "active"}

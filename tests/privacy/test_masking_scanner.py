@@ -7,7 +7,9 @@ and anything shaped like one (18-character ID, 11-digit mobile).
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from collections import deque
 from html.parser import HTMLParser
 
@@ -32,6 +34,17 @@ class Links(HTMLParser):
                 self.found.append(value.split("#")[0])
 
 
+def body_text(response) -> str:
+    """An HTML page as text; an exported workbook as the XML of its sheets (exports are scanned too)."""
+    if response["Content-Type"].startswith("text/html"):
+        return response.content.decode()
+    if "spreadsheetml" in response["Content-Type"]:
+        data = b"".join(response.streaming_content) if response.streaming else response.content
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            return "".join(z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/"))
+    return ""
+
+
 def crawl(client, start: list[str], limit: int = 400) -> dict[str, str]:
     seen: dict[str, str] = {}
     queue = deque(start)
@@ -40,7 +53,7 @@ def crawl(client, start: list[str], limit: int = 400) -> dict[str, str]:
         if url in seen or url.startswith(SKIP):
             continue
         r = client.get(url)
-        seen[url] = r.content.decode() if r.status_code == 200 and r["Content-Type"].startswith("text/html") else ""
+        seen[url] = body_text(r) if r.status_code == 200 else ""
         parser = Links()
         parser.feed(seen[url])
         queue.extend(u for u in parser.found if u not in seen)
@@ -66,6 +79,7 @@ def test_no_page_shows_a_full_id_or_phone_number(world, as_user, role) -> None:
         assert f"/orgs/{world.city_a1.pk}/roll/" in shown
         assert f"/people/{world.people['own'].pk}/" in shown
         assert any("***********" in pages[u] for u in shown)
+        assert f"/orgs/{world.city_a1.pk}/roll/export.xlsx" in shown  # the export was opened and scanned
     if role == "worker":
         assert "/me/" in shown and f"/people/{world.people['own'].pk}/" in shown
 
