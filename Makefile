@@ -21,7 +21,7 @@ run: install
 	$(BIN)/python manage.py load_demo
 	@echo
 	@echo "工会工作平台已启动：http://$(HOST):$(PORT)/  （用上面的演示账号登录）"
-	$(BIN)/gunicorn gonghui.wsgi --bind $(HOST):$(PORT) --workers 2 --access-logfile -
+	HOST=$(HOST) PORT=$(PORT) bash scripts/serve.sh
 
 test: install
 	bash scripts/test.sh
