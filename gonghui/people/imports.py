@@ -220,8 +220,13 @@ class _Previewer:
         if staged and not self.counts["reject"]:
             with transaction.atomic(), connection.cursor() as c:
                 cols = ", ".join(STAGE_FIELDS)
-                marks = ", ".join(["%s"] * len(STAGE_FIELDS))
-                c.executemany(f"INSERT INTO people_personimportrow ({cols}) VALUES ({marks})", staged)  # noqa: S608 - column names are ours
+                if connection.vendor == "postgresql":
+                    with c.cursor.copy(f"COPY people_personimportrow ({cols}) FROM STDIN") as copy:
+                        for values in staged:
+                            copy.write_row(values)
+                else:
+                    marks = ", ".join(["%s"] * len(STAGE_FIELDS))
+                    c.executemany(f"INSERT INTO people_personimportrow ({cols}) VALUES ({marks})", staged)  # noqa: S608 - column names are ours
 
     def stage_values(self, r: dict[str, Any], action: str, person_id: int | None, *, keep_phone: bool = False) -> tuple[Any, ...]:
         """A staging row, in STAGE_FIELDS order (asserted at import time below)."""
