@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "ninja",
     "gonghui.audit",
     "gonghui.accounts",
     "gonghui.orgs",
@@ -79,6 +80,7 @@ INSTALLED_APPS = [
     "gonghui.imports",
     "django_tasks_db",
     "gonghui.web",
+    "gonghui.api",
 ]
 
 MIDDLEWARE = [

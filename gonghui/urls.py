@@ -1,6 +1,9 @@
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from gonghui.api.v1 import api as api_v1
+from gonghui.api.views import docs as api_docs
+
 urlpatterns = [
     path("", include("gonghui.web.urls")),
     path("accounts/", include("gonghui.accounts.urls")),
@@ -10,4 +13,6 @@ urlpatterns = [
     path("", include("gonghui.audit.urls")),
     path("", include("gonghui.imports.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("api/v1/", api_v1.urls),
+    path("api/docs", api_docs, name="api_docs"),
 ]

@@ -1,13 +1,17 @@
 """Runs tests/authz/matrix.txt: every URL × role × relation to the target, expected status.
 
 Denied writes (403/404, and anon's redirect) must leave every table exactly as it was, audit
-trail included. A URL missing from the matrix, or a (URL, method) without a row for every role,
-fails the coverage test: new endpoints are unclassified until someone writes their rows.
+trail included. Rows of the API (``api-v1:*``) authenticate with a Bearer token of the role's
+user (anon sends none and gets 401), send JSON bodies, and use the row's method; a GET row's
+payload is its query string. A URL missing from the matrix, or a (URL, method) without a row
+for every role, fails the coverage test: new endpoints are unclassified until someone writes
+their rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,12 +21,15 @@ from django.apps import apps
 from django.contrib.sessions.models import Session
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from gonghui.accounts.models import RoleGrant
 from gonghui.alliances import services as alliance_services
 from gonghui.alliances.models import AllianceMember
+from gonghui.api.models import ApiToken
+from gonghui.api.services import token_create
 from gonghui.imports.models import ImportJob
 from gonghui.people import services as people_services
 from gonghui.people.models import Membership
@@ -173,6 +180,47 @@ class Targets:
                 )
                 job.error_report.save("errors.xlsx", ContentFile(xlsx_bytes([])))
                 return {"pk": job.uid}, {}
+            # API v1: path kwargs, and the JSON body (or, for GET, the query string)
+            case "api-v1:org_list":
+                return {}, {"parent_id": org.pk}
+            case "api-v1:org_create":
+                return {}, {"parent_id": org.pk, "name": "新建工会", "level": "grassroots", "org_type": "single", "region_code": "340100"}
+            case "api-v1:org_detail":
+                return {"org_id": org.pk}, {}
+            case "api-v1:org_update":
+                return {"org_id": org.pk}, {"name": org.name + "（更名）"}
+            case "api-v1:org_move":
+                dest = make_org(w.city_a1, "目标街道总工会", L.TOWN, org_type="town")
+                return {"org_id": org.pk}, {"new_parent_id": dest.pk, "reason": "区划调整"}
+            case "api-v1:org_close":
+                return {"org_id": self.empty_org().pk}, {"closed_on": "2026-01-01", "reason": "单位注销"}
+            case "api-v1:person_list":
+                return {}, {"org_id": org.pk}
+            case "api-v1:person_create":
+                return {}, {"org_id": org.pk, "name": "新会员", "id_number": new_id()}
+            case "api-v1:person_detail":
+                return {"person_id": person.pk}, {}
+            case "api-v1:person_update":
+                return {"person_id": person.pk}, {"name": "改名"}
+            case "api-v1:person_rejoin":
+                m = Membership.objects.get(person=person)
+                people_services.membership_transition(actor=None, membership=m, to_status="withdrawn", reason="离职")
+                return {"person_id": person.pk}, {}
+            case "api-v1:membership_list":
+                return {}, {"person_id": person.pk}
+            case "api-v1:membership_transition":
+                return {"membership_id": Membership.objects.get(person=person).pk}, {"to_status": "retained", "reason": "退休"}
+            case "api-v1:alliance_create":
+                return {}, {"host_org_id": org.pk, "name": "新工会联盟"}
+            case "api-v1:alliance_detail":
+                return {"alliance_id": self.alliance().pk}, {}
+            case "api-v1:alliance_update":
+                return {"alliance_id": self.alliance().pk}, {"purpose": "服务职工", "mechanisms": ["轮值机制", "联席会议机制"]}
+            case "api-v1:alliance_member_join":
+                return {"alliance_id": self.alliance().pk}, {"org_code": w.prov_b.code, "joined_on": "2021-01-01"}
+            case "api-v1:alliance_member_leave":
+                member = AllianceMember.objects.filter(alliance=self.alliance(), left_on__isnull=True).first()
+                return {"alliance_id": member.alliance_id, "member_id": member.pk}, {"left_on": "2026-01-01"}
         raise AssertionError(f"no target builder for {name}")
 
 
@@ -184,8 +232,25 @@ STATIC_PAYLOADS = {
 
 
 def snapshot() -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table but sessions (a request may refresh its own session)."""
-    return {m._meta.label: list(m.objects.order_by("pk").values_list()) for m in apps.get_models() if m is not Session}
+    """Every row of every table but sessions (a request may refresh its own session) and the
+    tokens' last_used_at (an authenticated request refreshes it, whatever it is refused)."""
+    rows = {m._meta.label: list(m.objects.order_by("pk").values_list()) for m in apps.get_models() if m not in (Session, ApiToken)}
+    rows["api.ApiToken"] = list(ApiToken.objects.order_by("pk").values_list("pk", "user", "name", "prefix", "token_hash", "created_at", "revoked_at"))
+    return rows
+
+
+def api_client(world: Any, role: str) -> Client:
+    """The API as a client program uses it: a Bearer token of the role's user (none for anon)."""
+    if role == "anon":
+        return Client()
+    _, plaintext = token_create(actor=None, user=world.users[role], name="matrix")
+    return Client(headers={"authorization": f"Bearer {plaintext}"})
+
+
+def api_call(client: Client, method: str, url: str, payload: dict[str, Any]) -> Any:
+    if method == "GET":
+        return client.get(url, payload)
+    return client.generic(method, url, json.dumps(payload), content_type="application/json")
 
 
 @pytest.mark.parametrize("row", MATRIX, ids=str)
@@ -195,6 +260,15 @@ def test_matrix(row: Row, world: Any, as_user: Any) -> None:
     else:
         kwargs, payload = Targets(world, row.relation).build(row.name)
     url = reverse(row.name, kwargs=kwargs)
+    if row.name.startswith("api-v1:"):
+        client = api_client(world, row.role)
+        denied_write = row.method != "GET" and row.expected in (401, 403, 404)
+        before = snapshot() if denied_write else None
+        response = api_call(client, row.method, url, payload)
+        assert response.status_code == row.expected, f"{row}: got {response.status_code} {response.content[:200]!r}"
+        if denied_write:
+            assert snapshot() == before, f"{row}: a denied request changed the database"
+        return
     client = as_user(row.role)
     denied_write = row.method == "POST" and (
         row.expected in (403, 404) or (row.role == "anon" and row.name not in STATIC_PAYLOADS | {"set_language": 0, "accounts:logout": 0})
