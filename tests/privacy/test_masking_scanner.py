@@ -96,3 +96,72 @@ def test_the_reveal_response_is_the_only_place_a_full_number_appears(world, as_u
 
     e = AuditEvent.objects.get(action="people.reveal")
     assert (e.actor_id, e.target_id, e.data) == (world.users["fed_admin"].pk, person.pk, {"field": "id_number"})
+
+
+def crawl_api(client, starts: list[str], limit: int = 600) -> dict[str, str]:
+    """GET every API list (all pages, two items a page) and the detail of every item listed."""
+    seen: dict[str, str] = {}
+    queue = deque(starts)
+    detail_of = {"orgs": "/api/v1/orgs/{}", "alliances": "/api/v1/alliances/{}"}
+    while queue and len(seen) < limit:
+        url = queue.popleft()
+        if url in seen:
+            continue
+        r = client.get(url)
+        seen[url] = r.content.decode() if r.status_code == 200 else ""
+        if r.status_code != 200:
+            continue
+        data = r.json()
+        if "items" in data:
+            if data["next_cursor"]:
+                base = url.split("cursor=")[0].rstrip("&")
+                queue.append(f"{base}{'&' if '?' in base else '?'}cursor={data['next_cursor']}")
+            kind = url.split("?")[0].rsplit("/", 1)[-1]
+            for item in data["items"]:
+                if kind in detail_of:
+                    queue.append(detail_of[kind].format(item["id"]))
+                if kind in ("people", "memberships"):
+                    person_id = item.get("person_id") or item["id"]
+                    queue.append(f"/api/v1/people/{person_id}")
+                    queue.append(f"/api/v1/memberships?person_id={person_id}&limit=2")
+                if kind == "orgs":
+                    queue.append(f"/api/v1/people?org_id={item['id']}&status=all&limit=2")
+                    queue.append(f"/api/v1/memberships?org_id={item['id']}&limit=2")
+    return seen
+
+
+@pytest.mark.parametrize("role", ["fed_admin", "org_admin", "cadre", "viewer", "coord", "worker"])
+def test_no_api_response_shows_a_full_id_or_phone_number_or_birth_date(world, role) -> None:
+    # fed_admin may reveal in the pages, but the API never reveals: it is scanned too.
+    from django.test import Client
+
+    from gonghui.api.services import token_create
+
+    make_person(world.unit_a1, "带X证件", phone="13912345678")
+    make_person(world.city_a1, "市总工会会员")  # three people in scope: the roll has a second page
+    _, token = token_create(actor=None, user=world.users[role], name="scanner")
+    client = Client(headers={"authorization": f"Bearer {token}"})
+    starts = ["/api/v1/me", "/api/v1/orgs?limit=2", "/api/v1/people?limit=2", "/api/v1/memberships?limit=2", "/api/v1/alliances?limit=2"]
+    starts += [f"/api/v1/people/{p.pk}" for p in Person.objects.all()]
+    responses = crawl_api(client, starts)
+    secrets = [s for p in Person.objects.all() for s in (p.id_number(), p.phone()) if s]
+    birth_dates = [p.birth_date.isoformat() for p in Person.objects.all()]
+    for url, body in responses.items():
+        for s in secrets:
+            assert s not in body, f"{role} sees a full number at {url}"
+        assert ID_SHAPE.findall(body) == [], f"{role}: ID-shaped text at {url}"
+        assert PHONE_SHAPE.findall(body) == [], f"{role}: phone-shaped text at {url}"
+        assert "birth_date" not in body and not any(d in body for d in birth_dates), f"{role}: a birth date at {url}"
+    shown = {u for u, b in responses.items() if b}
+    own = world.people["own"]
+    if role in ("fed_admin", "org_admin", "cadre", "viewer"):
+        # the crawl really reached the lists and details that show people, page after page
+        assert f"/api/v1/people/{own.pk}" in shown
+        assert f"/api/v1/people?org_id={world.city_a1.pk}&status=all&limit=2" in shown
+        assert any("cursor=" in u for u in shown if u.startswith("/api/v1/people?"))
+        assert own.id_masked in responses[f"/api/v1/people/{own.pk}"]
+    if role == "worker":
+        assert f"/api/v1/people/{own.pk}" in shown
+    if role == "coord":
+        assert f"/api/v1/alliances/{world.alliance.pk}" in shown
+        assert not any(u.startswith("/api/v1/people/") for u in shown)
