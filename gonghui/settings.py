@@ -172,8 +172,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_FAILURE_LIMIT = 5
 LOGIN_FAILURE_WINDOW_SECONDS = 15 * 60
 
-SESSION_COOKIE_AGE = 30 * 60  # idle timeout (saved on every request)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_COOKIE_AGE = 30 * 60  # idle timeout, refreshed by SessionLifetimeMiddleware
+SESSION_REFRESH_SECONDS = 60  # at most one session write a minute per user, not one per request
 SESSION_ABSOLUTE_SECONDS = 8 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -20,7 +20,12 @@ def client_ip(request: HttpRequest) -> str | None:
 
 
 class SessionLifetimeMiddleware:
-    """Absolute session lifetime (idle timeout is SESSION_COOKIE_AGE); sets the audit IP."""
+    """Idle timeout and absolute lifetime of a session; sets the audit IP.
+
+    The idle timer (SESSION_COOKIE_AGE) restarts whenever the session is saved. Saving on every
+    request would put a database write (an fsync on SQLite) in every page view, so the session
+    is marked for saving only when its last refresh is older than SESSION_REFRESH_SECONDS.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -29,11 +34,15 @@ class SessionLifetimeMiddleware:
         token = current_ip.set(client_ip(request))
         try:
             if request.user.is_authenticated:
+                now = int(time.time())
                 started = request.session.get("login_at")
                 if started is None:
-                    request.session["login_at"] = int(time.time())
-                elif time.time() - started > settings.SESSION_ABSOLUTE_SECONDS:
+                    request.session["login_at"] = now
+                elif now - started > settings.SESSION_ABSOLUTE_SECONDS:
                     logout(request)
+                    return self.get_response(request)
+                if now - request.session.get("seen_at", 0) >= settings.SESSION_REFRESH_SECONDS:
+                    request.session["seen_at"] = now
             return self.get_response(request)
         finally:
             current_ip.reset(token)

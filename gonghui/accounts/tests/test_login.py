@@ -91,3 +91,27 @@ def test_the_next_parameter_cannot_redirect_off_site(db, client) -> None:
     make(db)
     r = client.post("/accounts/login/?next=https://evil.example/", {"username": "liu_xianjun", "password": PASSWORD})
     assert r["Location"] == "/"
+
+
+def test_an_idle_session_ends_after_30_minutes_and_activity_keeps_it(db, client) -> None:
+    make(db)
+    with time_machine.travel(T0, tick=False) as t:
+        post(client, PASSWORD)
+        for _ in range(3):  # active every 20 minutes for an hour: still logged in
+            t.shift(dt.timedelta(minutes=20))
+            assert client.get("/orgs/").status_code == 200
+        t.shift(dt.timedelta(minutes=31))  # then idle for 31 minutes
+        r = client.get("/orgs/")
+        assert r.status_code == 302 and r["Location"].startswith("/accounts/login/")
+
+
+def test_page_views_do_not_write_the_session_each_time(db, client) -> None:
+    make(db)
+    post(client, PASSWORD)
+    client.get("/orgs/")  # refreshes the session once
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        client.get("/orgs/")
+    assert [q["sql"] for q in ctx.captured_queries if "django_session" in q["sql"] and not q["sql"].startswith("SELECT")] == []
