@@ -5,10 +5,10 @@ page answer with p95 < 50 ms on SQLite and on PostgreSQL (server time through dj
 
     .venv/bin/python bench/orgs.py                                   # full size, SQLite then PostgreSQL
     .venv/bin/python bench/orgs.py --orgs 500 --people 20000 --db sqlite   # quick check
-    .venv/bin/python bench/orgs.py --db postgresql --explain         # plans of the queries each page runs
+    .venv/bin/python bench/orgs.py --db postgresql --reuse --explain # re-time the last build; plans of every query
 
 Each run rebuilds its own database (bench/out/orgs.sqlite3, or gonghui_bench on the local PostgreSQL)
-and writes its figures to bench/out/orgs-<db>.json.
+unless --reuse, and writes its figures to bench/out/orgs-<db>.json.
 """
 
 from __future__ import annotations

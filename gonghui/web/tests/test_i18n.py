@@ -18,6 +18,12 @@ def test_chinese_is_the_default_and_english_is_one_switch_away(world, as_user) -
     assert "Organization tree" in page
 
 
+def test_an_english_browser_still_gets_chinese_until_the_user_switches(world, as_user) -> None:
+    c = as_user("cadre")
+    page = c.get("/orgs/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-hans">' in page and "组织树" in page
+
+
 def test_every_english_entry_is_translated_and_compiled() -> None:
     out = subprocess.run(["msgfmt", "--check-format", "--statistics", "-o", "/dev/null", str(PO)], capture_output=True, text=True, check=True)  # noqa: S603, S607
     assert "untranslated" not in out.stderr and "fuzzy" not in out.stderr
