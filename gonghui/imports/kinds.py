@@ -40,9 +40,10 @@ class Kind(Protocol):
 
 
 def registry() -> dict[str, Kind]:
+    from gonghui.orgs.imports import OrgKind
     from gonghui.people.imports import PeopleKind
 
-    return {k.key: k for k in (PeopleKind(),)}
+    return {k.key: k for k in (PeopleKind(), OrgKind())}
 
 
 def get(key: str) -> Kind:

@@ -38,6 +38,9 @@ class ImportJob(models.Model):
     error_report = models.FileField(upload_to="imports/%Y/%m/", max_length=300, blank=True)
     message = models.CharField(max_length=500, blank=True)
     timings = models.JSONField(default=dict, blank=True)
+    # Validated rows of small kinds (orgs), applied row by row through the services; large kinds
+    # (people) stage in their own tables instead.
+    staged = models.JSONField(default=list, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -53,7 +53,7 @@ def open_sheet(path: Path, *, sheet_name: str, columns: list[Column]) -> Sheet:
     header = next(it, None)
     if header is None or height <= 1:
         raise ServiceError("工作表是空的：没有表头或没有数据行", field="file")
-    headers = [clean_text(h) for h in header]
+    headers = [clean_code(h) for h in header]
     while headers and headers[-1] == "":
         headers.pop()
     expected = [c.header for c in columns]
@@ -88,15 +88,21 @@ def describe_header_mismatch(headers: list[str], expected: list[str]) -> str:
 
 
 def clean_text(value: Any) -> str:
-    """Cell → text: full-width to half-width, trimmed; integral floats lose their ".0"."""
+    """Cell → text, trimmed; integral floats lose their ".0". Free text keeps its characters:
+    full-width parentheses in a Chinese name are part of the name."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = value if isinstance(value, str) else str(value)
+    return (value if isinstance(value, str) else str(value)).strip()
+
+
+def clean_code(value: Any) -> str:
+    """A code, number or date typed in a Chinese input method: full-width folded to half-width."""
+    text = clean_text(value)
     if not text.isascii() and not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
-    return text.strip()
+        text = unicodedata.normalize("NFKC", text).strip()
+    return text
 
 
 def parse_date(value: Any) -> dt.date | None:
@@ -116,7 +122,7 @@ def parse_date(value: Any) -> dt.date | None:
         if 1 <= value < 2_958_466:
             return EXCEL_EPOCH + dt.timedelta(days=int(value))
         raise ValueError
-    text = clean_text(value)
+    text = clean_code(value)
     if re.fullmatch(r"\d{8}", text):
         return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
     m = _DATE_TEXT.match(text)

@@ -133,5 +133,7 @@ def job_apply(*, job_id: int) -> ImportJob:
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.Status.FAILED, message="导入失败：数据在预览后发生了变化（例如同一人员已被他人登记），未写入任何数据；请重新上传"
         )
+    except ServiceError as e:
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, message=f"导入失败，未写入任何数据：{e.message}")
     kind.discard(job=job)
     return ImportJob.objects.get(pk=job.pk)

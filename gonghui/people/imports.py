@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from gonghui.imports.kinds import Preview, RowError
-from gonghui.imports.reading import Column, Sheet, clean_text, parse_date
+from gonghui.imports.reading import Column, Sheet, clean_code, clean_text, parse_date
 from gonghui.lib import crypto, idcard
 from gonghui.lib.masking import mask_phone
 from gonghui.orgs import policy
@@ -132,7 +132,7 @@ class _Previewer:
                 phone = idcard.normalize_mobile(phone)
             except idcard.InvalidMobile as e:
                 problems.append(("手机号", str(e)))
-        code = clean_text(code)
+        code = clean_code(code)
         org = self.orgs.get(code)
         if not code:
             problems.append(("所在工会编码", "不能为空"))
@@ -150,7 +150,7 @@ class _Previewer:
             problems.append(("入会日期", "日期格式不正确，应如 2021-05-14"))
         if joined_on and joined_on > self.today:
             problems.append(("入会日期", "不能晚于今天"))
-        card_no = clean_text(card_no)
+        card_no = clean_code(card_no)
         if len(card_no) > 30:
             problems.append(("会员证号", "不能超过30字"))
         profile: dict[str, Any] = {"name": name}

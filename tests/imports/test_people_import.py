@@ -263,3 +263,8 @@ def test_an_org_out_of_scope_cannot_be_imported_into(world) -> None:
     Org.objects.filter(pk=world.unit_a1.pk)  # the cadre's own union is fine; a sibling's is not
     job = run(world, xlsx_bytes([roll_row("甲", new_id(), world.unit_b.code)]))
     assert job.errors == [[2, "所在工会编码", f"“{world.unit_b.code}”不存在或不在您的管理范围内"]]
+
+
+def test_full_width_punctuation_in_names_is_kept(world) -> None:
+    job = run(world, xlsx_bytes([roll_row("欧阳（小）明", new_id(), world.unit_a1.code)]))
+    assert job.status == "applied" and Person.objects.filter(name="欧阳（小）明").count() == 1
