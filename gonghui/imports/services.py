@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import shutil
 import tempfile
 import time
@@ -137,3 +138,19 @@ def job_apply(*, job_id: int) -> ImportJob:
         ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.FAILED, message=f"导入失败，未写入任何数据：{e.message}")
     kind.discard(job=job)
     return ImportJob.objects.get(pk=job.pk)
+
+
+def jobs_cleanup(*, older_than: dt.timedelta = dt.timedelta(hours=1)) -> int:
+    """Jobs left validating or applying by a crashed worker: marked failed, staging removed.
+
+    An interrupted apply wrote nothing (one transaction), so failing the job is the truth; the
+    uploader sees why and uploads again. Periodic: ``manage.py imports_cleanup`` from cron.
+    """
+    cutoff = timezone.now() - older_than
+    stuck = list(ImportJob.objects.filter(status__in=(ImportJob.Status.VALIDATING, ImportJob.Status.APPLYING), created_at__lt=cutoff))
+    for job in stuck:
+        kinds.get(job.kind).discard(job=job)
+        ImportJob.objects.filter(pk=job.pk, status=job.status).update(
+            status=ImportJob.Status.FAILED, message="导入被中断（服务重启或故障），未写入任何数据；请重新上传", finished_at=timezone.now()
+        )
+    return len(stuck)

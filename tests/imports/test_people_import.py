@@ -268,3 +268,22 @@ def test_an_org_out_of_scope_cannot_be_imported_into(world) -> None:
 def test_full_width_punctuation_in_names_is_kept(world) -> None:
     job = run(world, xlsx_bytes([roll_row("欧阳（小）明", new_id(), world.unit_a1.code)]))
     assert job.status == "applied" and Person.objects.filter(name="欧阳（小）明").count() == 1
+
+
+def test_interrupted_jobs_are_failed_and_their_staging_dropped(world) -> None:
+    import datetime as dt
+
+    import time_machine
+
+    actor = world.users["cadre"]
+    job = services.job_create(
+        actor=actor, org=world.city_a1, kind="people", upload=upload(xlsx_bytes([roll_row("甲", new_id(), world.unit_a1.code)]))
+    )
+    job = services.job_preview(job_id=job.pk)
+    services.job_request_apply(actor=actor, job=job)  # claimed; the worker then "crashes"
+    assert PersonImportRow.objects.filter(job_id=job.pk).count() == 1
+    assert services.jobs_cleanup() == 0  # not stale yet
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)):
+        assert services.jobs_cleanup() == 1
+    job.refresh_from_db()
+    assert (job.status, PersonImportRow.objects.filter(job_id=job.pk).count(), Person.objects.filter(name="甲").count()) == ("failed", 0, 0)
