@@ -12,7 +12,7 @@ from pathlib import Path
 
 from gonghui.lib.errors import ServiceError
 
-MAX_UPLOAD_BYTES = 60 * 1024 * 1024
+MAX_UPLOAD_BYTES = 120 * 1024 * 1024  # a full 1,048,575-row roll of 15 columns is ~80 MB
 MAX_MEMBERS = 200
 MAX_UNCOMPRESSED = 1024 * 1024 * 1024
 MAX_RATIO = 150

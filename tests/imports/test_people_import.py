@@ -195,7 +195,7 @@ def test_wrong_files_are_refused_before_parsing(world, name, data, message) -> N
 def test_a_200_mb_upload_is_refused_by_size(world) -> None:
     big = upload(b"PK\x03\x04")
     big.size = 200 * 1024 * 1024
-    with pytest.raises(ServiceError, match=r"文件过大（200 MB），单个文件不能超过 60 MB"):
+    with pytest.raises(ServiceError, match=r"文件过大（200 MB），单个文件不能超过 120 MB"):
         services.job_create(actor=world.users["cadre"], org=world.city_a1, kind="people", upload=big)
 
 
