@@ -32,5 +32,6 @@ def scope(request: Any) -> dict[str, Any]:
         "current_scope": current_scope(request, roots),
         "is_worker_only": policy.is_worker_only(user),
         "can_audit": bool(policy.scope_paths(user, "audit")),
+        "can_operate": bool(policy.scope_paths(user, "operate")),
         "coordinates": bool(policy.alliance_ids(user)),
     }

@@ -28,3 +28,8 @@ def test_every_english_entry_is_translated_and_compiled() -> None:
     out = subprocess.run(["msgfmt", "--check-format", "--statistics", "-o", "/dev/null", str(PO)], capture_output=True, text=True, check=True)  # noqa: S603, S607
     assert "untranslated" not in out.stderr and "fuzzy" not in out.stderr
     assert PO.with_suffix(".mo").stat().st_mtime >= PO.stat().st_mtime - 1, "run make messages: the .mo is older than the .po"
+
+
+def test_the_import_list_is_in_the_navigation_for_operators_only(world, as_user) -> None:
+    assert 'href="/imports/"' in as_user("cadre").get("/orgs/").content.decode()
+    assert 'href="/imports/"' not in as_user("viewer").get("/orgs/").content.decode()
