@@ -7,7 +7,9 @@ does not expand entities, this refuses them before it is asked).
 
 from __future__ import annotations
 
+import re
 import zipfile
+import zlib
 from pathlib import Path
 
 from gonghui.lib.errors import ServiceError
@@ -16,6 +18,18 @@ MAX_UPLOAD_BYTES = 120 * 1024 * 1024  # a full 1,048,575-row roll of 15 columns 
 MAX_MEMBERS = 200
 MAX_UNCOMPRESSED = 1024 * 1024 * 1024
 MAX_RATIO = 150
+MAX_COLUMN = 30  # the widest template has 15 columns; a far-away cell would make the parser allocate the gap
+MAX_ROW = 1_048_576
+_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,9})"')
+_ROW_REF = re.compile(rb'<row r="(\d{1,12})"')
+ZIP_ERRORS = (zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError, zlib.error, ValueError)
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
 
 
 def check_upload(name: str, size: int) -> None:
@@ -35,9 +49,13 @@ def check_xlsx(path: Path) -> None:
     if magic != b"PK\x03\x04":
         raise ServiceError("文件内容不是 .xlsx（可能是改了扩展名的 .csv 或 .xls），请在 Excel 中另存为 .xlsx 后上传", field="file")
     try:
-        zf = zipfile.ZipFile(path)
-    except zipfile.BadZipFile:
-        raise ServiceError("文件已损坏，无法作为 .xlsx 打开", field="file") from None
+        _check_zip(path)
+    except ZIP_ERRORS:  # encrypted members, odd compression methods, truncated data
+        raise ServiceError("文件已损坏或已加密，无法作为 .xlsx 打开", field="file") from None
+
+
+def _check_zip(path: Path) -> None:
+    zf = zipfile.ZipFile(path)
     with zf:
         infos = zf.infolist()
         names = {i.filename for i in infos}
@@ -52,8 +70,54 @@ def check_xlsx(path: Path) -> None:
         if total > MAX_UNCOMPRESSED or total / packed > MAX_RATIO:
             raise ServiceError("文件解压后体积异常（疑似压缩炸弹），已拒绝", field="file")
         for i in infos:
-            if i.filename.endswith((".xml", ".rels")):
+            if i.filename.lower().endswith((".xml", ".rels")):
                 with zf.open(i) as part:
                     head = part.read(4096)
+                if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+                    raise ServiceError("文件的 XML 编码不受支持（UTF-16），请在 Excel 中另存为 .xlsx 后上传", field="file")
                 if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
                     raise ServiceError("文件包含不允许的 XML 声明，已拒绝", field="file")
+
+
+def check_contents(path: Path) -> None:
+    """The deep check, run in the background before any parser: every XML part read in full.
+
+    Refuses DTDs anywhere (not only in the first bytes), parts that inflate beyond what the zip
+    declared, and cells far outside a template's width or Excel's rows: calamine allocates the
+    whole rectangle up to the farthest cell, so a 6 KB file naming cell XFD1048576 would ask for
+    hundreds of gigabytes and abort the worker.
+    """
+    try:
+        _check_contents(path)
+    except ZIP_ERRORS:
+        raise ServiceError("文件已损坏或已加密，无法作为 .xlsx 打开", field="file") from None
+
+
+def _check_contents(path: Path) -> None:
+    with zipfile.ZipFile(path) as zf:
+        for info in zf.infolist():
+            name = info.filename.lower()
+            if not name.endswith((".xml", ".rels")):
+                continue
+            sheet = name.startswith("xl/worksheets/")
+            seen = 0
+            tail = b""
+            with zf.open(info) as part:
+                while block := part.read(1 << 20):
+                    seen += len(block)
+                    if seen > info.file_size + 1024 or seen > MAX_UNCOMPRESSED:
+                        raise ServiceError("文件解压后体积异常（疑似压缩炸弹），已拒绝", field="file")
+                    text = tail + block
+                    if b"<!DOCTYPE" in text or b"<!ENTITY" in text:
+                        raise ServiceError("文件包含不允许的 XML 声明，已拒绝", field="file")
+                    if sheet:
+                        for letters, row in _CELL_REF.findall(text):
+                            if _column_number(letters) > MAX_COLUMN or int(row) > MAX_ROW:
+                                raise ServiceError(
+                                    f"工作表中有超出范围的单元格（{letters.decode()}{int(row)}）：请只保留模板的列，删除表格右侧和下方的多余内容后重新上传",
+                                    field="file",
+                                )
+                        for row in _ROW_REF.findall(text):
+                            if int(row) > MAX_ROW:
+                                raise ServiceError("工作表的行号超出 Excel 上限，文件已损坏", field="file")
+                    tail = text[-64:]

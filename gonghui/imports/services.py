@@ -72,6 +72,7 @@ def job_preview(*, job_id: int) -> ImportJob:
     t0 = time.perf_counter()
     try:
         with local_copy(job.file) as path:
+            guard.check_contents(path)
             sheet = open_sheet(path, sheet_name=kind.sheet_name, columns=kind.columns)
             ImportJob.objects.filter(pk=job.pk).update(total_rows=sheet.total)
             result = kind.preview(job=job, sheet=sheet, progress=lambda n: ImportJob.objects.filter(pk=job.pk).update(done_rows=n))

@@ -287,3 +287,42 @@ def test_interrupted_jobs_are_failed_and_their_staging_dropped(world) -> None:
         assert services.jobs_cleanup() == 1
     job.refresh_from_db()
     assert (job.status, PersonImportRow.objects.filter(job_id=job.pk).count(), Person.objects.filter(name="甲").count()) == ("failed", 0, 0)
+
+
+def test_a_tiny_file_naming_a_far_away_cell_is_refused_before_parsing(world) -> None:
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    ws = wb.add_worksheet("会员名册")
+    ws.write_row(0, 0, ROLL_HEADERS)
+    ws.write(1_048_575, 16_383, "x")  # XFD1048576: the parser would allocate the whole rectangle
+    wb.close()
+    assert len(buf.getvalue()) < 10_000
+    job = run(world, buf.getvalue())
+    assert (job.status, job.message) == (
+        "invalid",
+        "工作表中有超出范围的单元格（XFD1048576）：请只保留模板的列，删除表格右侧和下方的多余内容后重新上传",
+    )
+
+
+def test_a_dtd_hidden_after_a_long_comment_is_refused(world) -> None:
+    parts = {
+        "[Content_Types].xml": b"<x/>",
+        "xl/worksheets/sheet1.xml": b"<w/>",
+        "xl/sharedStrings.xml": b'<?xml version="1.0"?><!--' + b"x" * 6000 + b'--><!DOCTYPE l [<!ENTITY a "aaaa">]><sst>&a;</sst>',
+    }
+    job = services.job_create(actor=world.users["cadre"], org=world.city_a1, kind="people", upload=upload(_zip(parts)))
+    job = services.job_preview(job_id=job.pk)
+    assert (job.status, job.message) == ("invalid", "文件包含不允许的 XML 声明，已拒绝")
+
+
+def test_an_encrypted_zip_member_is_a_clear_error_not_a_crash(world) -> None:
+    data = bytearray(_zip({"[Content_Types].xml": b"<x/>", "xl/worksheets/sheet1.xml": b"<w/>"}))
+    data[6] |= 0x01  # general-purpose flag bit 0, "encrypted": local header …
+    central = data.find(b"PK\x01\x02")
+    data[central + 8] |= 0x01  # … and central directory, which zipfile reads
+    n = ImportJob.objects.count()
+    with pytest.raises(ServiceError, match="文件已损坏或已加密"):
+        services.job_create(actor=world.users["cadre"], org=world.city_a1, kind="people", upload=upload(bytes(data)))
+    assert ImportJob.objects.count() == n
