@@ -42,6 +42,9 @@ class ImportJob(models.Model):
     # (people) stage in their own tables instead.
     staged = models.JSONField(default=list, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Heartbeat of the task working on the job: set at each step and each progress update, so the
+    # cleanup can tell a crashed job from a long one.
+    touched_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
