@@ -45,8 +45,9 @@ def login_attempt(*, request: Any, username: str, password: str, ip: str | None)
     now = timezone.now()
     until = lockout_until(username, now=now)
     if until is not None:
+        # Audited, but not counted: attempts during a lock must not extend it (else anyone could
+        # keep an account locked for ever by trying it every few minutes).
         with transaction.atomic():
-            LoginAttempt.objects.create(username=username, at=now, success=False, ip=ip)
             audit.record(actor=None, action="accounts.login_locked", success=False, data={"username_len": len(username)})
         raise LockedOut(until)
     user = authenticate(request, username=username, password=password)

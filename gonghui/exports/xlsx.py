@@ -16,8 +16,11 @@ from xlsxwriter.utility import xl_col_to_name
 
 from gonghui.lib.cells import is_formula_like, safe_cell
 
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Characters XML 1.0 forbids (controls, lone surrogates, U+FFFE/U+FFFF): dropped, or the file
+# would not open.
+_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 FLUSH_ROWS = 2000
+MAX_ROWS = 1_048_576  # Excel's sheet limit, header included
 
 CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
@@ -126,6 +129,10 @@ def stream(*, sheet_name: str, headers: Sequence[str], rows: Iterable[Sequence[A
         )
         buf: list[str] = []
         for n, values in enumerate(rows, start=2):
+            if n == MAX_ROWS:
+                # Excel cannot hold more: the last row says so, rather than a file Excel rejects.
+                buf.append(_row_xml(n, ["……超过 Excel 单表行数上限，其余未导出；请缩小筛选范围后分批导出"], letters))
+                break
             buf.append(_row_xml(n, values, letters))
             if len(buf) >= FLUSH_ROWS:
                 sheet.write("".join(buf).encode())

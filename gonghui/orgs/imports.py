@@ -15,6 +15,7 @@ from django.db import transaction
 from gonghui.imports.kinds import Preview, RowError
 from gonghui.imports.reading import Column, Sheet, clean_code, clean_text, parse_date
 from gonghui.lib.errors import ServiceError
+from gonghui.lib.textrange import prefix_q
 
 from . import policy, services
 from .models import Org
@@ -53,7 +54,8 @@ class OrgKind:
     columns = COLUMNS
 
     def preview(self, *, job: Any, sheet: Sheet, progress: Callable[[int], None]) -> Preview:
-        manageable = {o.code: o for o in Org.objects.filter(policy.scope_q(job.created_by, "manage"))}
+        in_job = Org.objects.filter(prefix_q("path", job.org.path)).filter(policy.scope_q(job.created_by, "manage"))
+        manageable = {o.code: o for o in in_job}
         counts = {"create": 0, "update": 0, "unchanged": 0, "reject": 0}
         errors: list[RowError] = []
         rejected: dict[int, list[Any]] = {}

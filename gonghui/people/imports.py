@@ -22,6 +22,7 @@ from gonghui.imports.kinds import Preview, RowError
 from gonghui.imports.reading import Column, Sheet, clean_code, clean_text, parse_date
 from gonghui.lib import crypto, idcard
 from gonghui.lib.masking import mask_phone
+from gonghui.lib.textrange import prefix_q
 from gonghui.orgs import policy
 from gonghui.orgs.models import Org
 
@@ -84,7 +85,9 @@ class _Previewer:
         self.job = job
         self.scope = policy.scope_paths(job.created_by, "operate")
         fields = ("pk", "code", "path", "status")
-        self.orgs = {o["code"]: o for o in Org.objects.filter(policy.scope_q(job.created_by, "operate")).values(*fields)}
+        # Rows may name any union under the job's union, and only those the uploader may operate on.
+        in_job = Org.objects.filter(prefix_q("path", job.org.path)).filter(policy.scope_q(job.created_by, "operate"))
+        self.orgs = {o["code"]: o for o in in_job.values(*fields)}
         self.today = timezone.localdate()
         self.counts = {"create": 0, "update": 0, "unchanged": 0, "reject": 0}
         self.errors: list[RowError] = []

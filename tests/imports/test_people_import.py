@@ -326,3 +326,13 @@ def test_an_encrypted_zip_member_is_a_clear_error_not_a_crash(world) -> None:
     with pytest.raises(ServiceError, match="文件已损坏或已加密"):
         services.job_create(actor=world.users["cadre"], org=world.city_a1, kind="people", upload=upload(bytes(data)))
     assert ImportJob.objects.count() == n
+
+
+def test_rows_may_only_name_unions_under_the_jobs_union(world) -> None:
+    # the cadre operates on city_a1's subtree, but this job is for unit_a1: city_a1 itself is out
+    actor = world.users["cadre"]
+    job = services.job_create(
+        actor=actor, org=world.unit_a1, kind="people", upload=upload(xlsx_bytes([roll_row("甲", new_id(), world.city_a1.code)]))
+    )
+    job = services.job_preview(job_id=job.pk)
+    assert job.errors == [[2, "所在工会编码", f"“{world.city_a1.code}”不存在或不在您的管理范围内"]]

@@ -40,7 +40,8 @@ def test_it_locks_the_account_after_5_failures_in_15_minutes_then_unlocks(db, cl
         t.shift(dt.timedelta(minutes=16))
         r = post(client, PASSWORD)
         assert r.status_code == 302 and client.session["_auth_user_id"] == str(user.pk)
-    assert list(LoginAttempt.objects.order_by("at", "id").values_list("success", flat=True)) == [False] * 6 + [True]
+    # the attempt made while locked is audited but not counted
+    assert list(LoginAttempt.objects.order_by("at", "id").values_list("success", flat=True)) == [False] * 5 + [True]
     assert AuditEvent.objects.filter(action="accounts.login_failed", actor_id=user.pk).count() == 5
     assert AuditEvent.objects.filter(action="accounts.login_locked").count() == 1
     assert AuditEvent.objects.filter(action="accounts.login", actor_id=user.pk).count() == 1
@@ -115,3 +116,15 @@ def test_page_views_do_not_write_the_session_each_time(db, client) -> None:
     with CaptureQueriesContext(connection) as ctx:
         client.get("/orgs/")
     assert [q["sql"] for q in ctx.captured_queries if "django_session" in q["sql"] and not q["sql"].startswith("SELECT")] == []
+
+
+def test_trying_during_a_lock_does_not_extend_it(db, client) -> None:
+    make(db)
+    with time_machine.travel(T0, tick=False) as t:
+        for _ in range(5):
+            post(client, "wrong")
+        for _ in range(3):  # someone keeps trying every 4 minutes
+            t.shift(dt.timedelta(minutes=4))
+            assert "临时锁定" in post(client, "wrong").content.decode()
+        t.shift(dt.timedelta(minutes=4))  # 16 minutes after the 5th failure: the lock has ended
+        assert post(client, PASSWORD).status_code == 302

@@ -60,3 +60,15 @@ def test_the_writer_keeps_memory_flat() -> None:
     tracemalloc.stop()
     assert peak < 8 * 1024 * 1024  # rows are flushed every 2,000: the peak is a few chunks, not the file
     assert total > 100_000
+
+
+def test_characters_xml_forbids_are_dropped_so_the_file_opens() -> None:
+    data = b"".join(xlsx.stream(sheet_name="会员名册", headers=["值"], rows=[["张\ufffe三\uffff"], ["李\ud800四"], ["王\x07五"]]))
+    assert read(data) == [["值"], ["张三"], ["李四"], ["王五"]]
+    openpyxl.load_workbook(io.BytesIO(data))  # a strict reader accepts it
+
+
+def test_rows_beyond_excels_limit_end_with_a_note(monkeypatch) -> None:
+    monkeypatch.setattr(xlsx, "MAX_ROWS", 5)
+    data = b"".join(xlsx.stream(sheet_name="会员名册", headers=["值"], rows=([str(i)] for i in range(10))))
+    assert read(data) == [["值"], ["0"], ["1"], ["2"], ["……超过 Excel 单表行数上限，其余未导出；请缩小筛选范围后分批导出"]]
