@@ -31,6 +31,21 @@ OUT = ROOT / "bench" / "out"
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_URL = "postgresql://postgres@127.0.0.1:5432/gonghui_bench_import"
 UNITS = 20
+# Columns the peer's resource computes per row (ID parsed and encrypted, org resolved).
+COMPUTED = (
+    "id_cipher",
+    "id_bidx",
+    "id_head",
+    "id_tail",
+    "sex",
+    "birth_date",
+    "phone_cipher",
+    "phone_bidx",
+    "phone_masked",
+    "ethnicity",
+    "org",
+    "org_path",
+)
 
 
 def setup_django(db: str) -> None:
@@ -120,21 +135,7 @@ def run_peer(path: Path, rows: int) -> dict:
         class Meta:
             model = Person
             import_id_fields = ("id_bidx",)
-            fields = (
-                "name",
-                "id_cipher",
-                "id_bidx",
-                "id_head",
-                "id_tail",
-                "sex",
-                "birth_date",
-                "phone_cipher",
-                "phone_bidx",
-                "phone_masked",
-                "ethnicity",
-                "org",
-                "org_path",
-            )
+            fields = ("name", *COMPUTED)
             use_bulk = True
             batch_size = 1000
             skip_diff = True
@@ -166,20 +167,7 @@ def run_peer(path: Path, rows: int) -> dict:
         dataset = tablib.Dataset().load(f.read(), format="xlsx")
     if rows < len(dataset):
         dataset = tablib.Dataset(*dataset[:rows], headers=dataset.headers)
-    for header in (
-        "id_cipher",
-        "id_bidx",
-        "id_head",
-        "id_tail",
-        "sex",
-        "birth_date",
-        "phone_cipher",
-        "phone_bidx",
-        "phone_masked",
-        "ethnicity",
-        "org",
-        "org_path",
-    ):
+    for header in COMPUTED:
         if header not in dataset.headers:
             dataset.append_col([""] * len(dataset), header=header)
     result = PersonResource().import_data(dataset, dry_run=False, raise_errors=True)
@@ -196,7 +184,9 @@ def run_limit(path: Path) -> dict:
 
     make_orgs()
     orgs = {o.code: (o.pk, o.path) for o in Org.objects.all()}
-    cols = "name, id_cipher, id_bidx, id_head, id_tail, sex, birth_date, phone_cipher, phone_bidx, phone_masked, ethnicity, political_status, education, degree, skill_level, household_type, marital_status, is_migrant_worker, org_id, org_path, created_at, updated_at"
+    from gonghui.people.imports import PERSON_COLS
+
+    cols = ", ".join([*PERSON_COLS, "created_at", "updated_at"])  # the merge's own column order
     t0 = time.perf_counter()
     sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("会员名册").to_python()
     now = "2026-11-26 00:00:00+00"
@@ -236,7 +226,7 @@ def run_limit(path: Path) -> dict:
                 for v in values:
                     copy.write_row(v)
         else:
-            c.executemany(f"INSERT INTO people_person ({cols}) VALUES ({', '.join(['%s'] * 22)})", values)
+            c.executemany(f"INSERT INTO people_person ({cols}) VALUES ({', '.join(['%s'] * (len(PERSON_COLS) + 2))})", values)
     return {"rows": len(values), "seconds": time.perf_counter() - t0}
 
 
