@@ -49,8 +49,13 @@ def open_sheet(path: Path, *, sheet_name: str, columns: list[Column]) -> Sheet:
     else:
         raise ServiceError(f"找不到名为“{sheet_name}”的工作表（文件中有：{'、'.join(names)}）", field="file")
     height = sheet.height
+    # calamine's range starts at the first non-empty cell: keep Excel's own row numbers.
+    first_row, first_col = sheet.start if height else (0, 0)
+    if first_col != 0:
+        raise ServiceError("表头应从A列开始：请删除表格左侧的空列后重新上传", field="file")
     it = iter(sheet.iter_rows())
-    header = next(it, None)
+    # iter_rows may yield the blank rows above the table (to_python does not): skip them.
+    header = next((row for row in it if any(c not in ("", None) for c in row)), None)
     if header is None or height <= 1:
         raise ServiceError("工作表是空的：没有表头或没有数据行", field="file")
     headers = [clean_code(h) for h in header]
@@ -62,7 +67,7 @@ def open_sheet(path: Path, *, sheet_name: str, columns: list[Column]) -> Sheet:
     width = len(expected)
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
-        for n, row in enumerate(it, start=2):
+        for n, row in enumerate(it, start=first_row + 2):
             cells = list(row[:width]) + [""] * (width - len(row))
             if all(c == "" or c is None for c in cells):
                 continue

@@ -336,3 +336,30 @@ def test_rows_may_only_name_unions_under_the_jobs_union(world) -> None:
     )
     job = services.job_preview(job_id=job.pk)
     assert job.errors == [[2, "所在工会编码", f"“{world.city_a1.code}”不存在或不在您的管理范围内"]]
+
+
+def test_row_numbers_are_excels_even_when_the_table_starts_lower(world) -> None:
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False})
+    ws = wb.add_worksheet("会员名册")
+    ws.write_row(2, 0, ROLL_HEADERS)  # two blank rows above the header
+    ws.write_row(3, 0, roll_row("好行", new_id(), world.unit_a1.code))
+    ws.write_row(4, 0, roll_row("坏行", "340181198505060018", world.unit_a1.code))
+    wb.close()
+    job = run(world, buf.getvalue())
+    assert (job.status, job.errors) == ("invalid", [[5, "身份证号", "身份证号校验位不正确，请核对后重新输入"]])
+
+
+def test_a_table_not_starting_in_column_a_is_explained(world) -> None:
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False})
+    ws = wb.add_worksheet("会员名册")
+    ws.write_row(0, 1, ROLL_HEADERS)
+    ws.write_row(1, 1, roll_row("甲", new_id(), world.unit_a1.code))
+    wb.close()
+    job = run(world, buf.getvalue())
+    assert (job.status, job.message) == ("invalid", "表头应从A列开始：请删除表格左侧的空列后重新上传")
