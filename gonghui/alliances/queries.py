@@ -2,12 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Case, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 
-from gonghui.lib.textrange import prefix_q
 from gonghui.orgs import policy
-from gonghui.orgs.models import Org
+from gonghui.orgs.queries import subtree_member_total
 
 from .models import Alliance, AllianceMember, CouncilSeat
 
@@ -37,15 +36,12 @@ def get_alliance_for_user(user: Any, pk: Any, *, manage: bool = False) -> Allian
 def current_members(alliance: Alliance) -> list[dict[str, Any]]:
     """Member unions with their member counts (subtree totals): aggregates only, no people."""
     members = list(alliance.members.filter(left_on__isnull=True).select_related("org").order_by("joined_on", "id"))
-    out = []
-    for m in members:
-        total = Org.objects.filter(prefix_q("path", m.org.path)).aggregate(n=Sum("member_count"))["n"] or 0
-        out.append({"member": m, "org": m.org, "members": total})
-    return out
+    return [{"member": m, "org": m.org, "members": subtree_member_total(m.org)} for m in members]
 
 
-def figures(alliance: Alliance) -> dict[str, int]:
-    rows = current_members(alliance)
+def figures(alliance: Alliance, rows: list[dict[str, Any]] | None = None) -> dict[str, int]:
+    """Member unions and their members; pass ``rows`` from ``current_members`` to reuse them."""
+    rows = current_members(alliance) if rows is None else rows
     return {"unions": len(rows), "members": sum(r["members"] for r in rows)}
 
 

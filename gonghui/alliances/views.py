@@ -33,7 +33,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "alliance": alliance,
             "rows": rows,
-            "figures": {"unions": len(rows), "members": sum(r["members"] for r in rows)},
+            "figures": queries.figures(alliance, rows),
             "seats": queries.seats(alliance),
             "can_manage": queries.can_manage(request.user, alliance),
         },

@@ -72,7 +72,7 @@ def alliance_detail_out(user: Any, a: Alliance) -> dict[str, Any]:
     return {
         **alliance_out(a),
         "members": [{**member_out(r["member"]), "members": r["members"]} for r in rows],
-        "figures": {"unions": len(rows), "members": sum(r["members"] for r in rows)},
+        "figures": queries.figures(a, rows),
         "seats": seats,
         "can_manage": queries.can_manage(user, a),
     }
