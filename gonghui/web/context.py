@@ -13,7 +13,7 @@ def scope_roots(user: Any) -> list[Org]:
 def current_scope(request: Any, roots: list[Org] | None = None) -> Org | None:
     """The org the user is working in: picked in the session (any org they may view, re-checked
     on every request), else the first root of their scope."""
-    roots = scope_roots(request.user) if roots is None else roots
+    roots = request_scope_roots(request) if roots is None else roots
     chosen = request.session.get("scope_org")
     picked = next((o for o in roots if o.pk == chosen), None)
     if picked is None and chosen:
@@ -22,11 +22,18 @@ def current_scope(request: Any, roots: list[Org] | None = None) -> Org | None:
     return picked or (roots[0] if roots else None)
 
 
+def request_scope_roots(request: Any) -> list[Org]:
+    """Scope roots, read once per request (the view and the layout both need them)."""
+    if not hasattr(request, "_gonghui_scope_roots"):
+        request._gonghui_scope_roots = scope_roots(request.user)
+    return request._gonghui_scope_roots
+
+
 def scope(request: Any) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    roots = scope_roots(user)
+    roots = request_scope_roots(request)
     return {
         "scope_roots": roots,
         "current_scope": current_scope(request, roots),
