@@ -11,6 +11,7 @@ their rows.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,9 +52,17 @@ class Row:
         return f"{self.name} {self.method} {self.role} {self.relation or ''}".strip()
 
 
+HERE = Path(__file__).parent
+# Each later app writes its rows in its own file (matrix_<app>.txt) and its target builders in
+# targets_<app>.py (a ``build(targets, name)`` returning ``(kwargs, payload)`` or None).
+MATRIX_FILES = [HERE / "matrix.txt", *sorted(HERE.glob("matrix_*.txt"))]
+BUILDERS = [importlib.import_module(f"tests.authz.{p.stem}") for p in sorted(HERE.glob("targets_*.py"))]
+
+
 def load_matrix() -> list[Row]:
     rows = []
-    for line in (Path(__file__).parent / "matrix.txt").read_text().splitlines():
+    lines = [line for f in MATRIX_FILES for line in f.read_text().splitlines()]
+    for line in lines:
         if not line.strip() or line.startswith("#"):
             continue
         name, method, role, *cells = line.split()
@@ -221,6 +230,10 @@ class Targets:
             case "api-v1:alliance_member_leave":
                 member = AllianceMember.objects.filter(alliance=self.alliance(), left_on__isnull=True).first()
                 return {"alliance_id": member.alliance_id, "member_id": member.pk}, {"left_on": "2026-01-01"}
+        for builder in BUILDERS:
+            built = builder.build(self, name)
+            if built is not None:
+                return built
         raise AssertionError(f"no target builder for {name}")
 
 
@@ -229,6 +242,9 @@ STATIC_PAYLOADS = {
     "set_language": {"language": "en", "next": "/"},
     "accounts:login": {"username": "someone", "password": "wrong-password-1"},
 }
+for _b in BUILDERS:
+    STATIC_KWARGS |= getattr(_b, "STATIC_KWARGS", {})
+    STATIC_PAYLOADS |= getattr(_b, "STATIC_PAYLOADS", {})
 
 
 def snapshot() -> dict[str, list[tuple[Any, ...]]]:
