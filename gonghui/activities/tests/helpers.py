@@ -22,8 +22,13 @@ PATH = {
 }
 
 
+def lecture() -> ActivityType:
+    # Seeded by migration 0002; a flushed (transactional) test database has lost it.
+    return ActivityType.objects.get_or_create(code="lecture", defaults={"name": "讲座/宣讲", "sort": 30})[0]
+
+
 def make_activity(organizer: Any, *, status: str = S.REGISTERING, capacity: int | None = 10, title: str = "职工读书会", **kwargs: Any) -> Activity:
-    a = services.activity_create(actor=None, organizer=organizer, activity_type=ActivityType.objects.get(code="lecture"), title=title, **kwargs)
+    a = services.activity_create(actor=None, organizer=organizer, activity_type=lecture(), title=title, **kwargs)
     make_session(a, capacity=capacity)
     for to in PATH[status]:
         services.activity_transition(actor=None, activity=a, to_status=to, summary="圆满完成" if to == S.FINISHED else "")
