@@ -112,7 +112,9 @@ def sessions_with_counts(activity: Activity) -> list[Session]:
         .prefetch_related(
             Prefetch(
                 "registrations",
-                queryset=Registration.objects.exclude(status=Registration.Status.CANCELLED).select_related("person").order_by("status", "waitlisted_at", "id"),
+                queryset=Registration.objects.exclude(status=Registration.Status.CANCELLED)
+                .select_related("person")
+                .order_by("status", "waitlisted_at", "id"),
                 to_attr="live_registrations",
             )
         )
@@ -132,8 +134,10 @@ def open_for(user: Any) -> QuerySet[Activity]:
     """Activities addressed to the user that take registrations now (a worker's 我的活动)."""
     from .services import REGISTRATION_OPEN
 
-    return activities_visible_to(user).filter(status__in=REGISTRATION_OPEN).prefetch_related(
-        Prefetch("sessions", queryset=Session.objects.filter(is_cancelled=False).order_by("starts_at", "id"))
+    return (
+        activities_visible_to(user)
+        .filter(status__in=REGISTRATION_OPEN)
+        .prefetch_related(Prefetch("sessions", queryset=Session.objects.filter(is_cancelled=False).order_by("starts_at", "id")))
     )
 
 

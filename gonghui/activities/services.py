@@ -31,7 +31,13 @@ CLOSED = (S.FINISHED, S.CANCELLED)
 
 def _event(*, activity: Activity, actor: Any, from_status: str, to_status: str, note: str = "", session: Session | None = None) -> ActivityEvent:
     return ActivityEvent.objects.create(
-        activity=activity, session=session, from_status=from_status, to_status=to_status, note=note[:500], actor_id=getattr(actor, "pk", None), at=timezone.now()
+        activity=activity,
+        session=session,
+        from_status=from_status,
+        to_status=to_status,
+        note=note[:500],
+        actor_id=getattr(actor, "pk", None),
+        at=timezone.now(),
     )
 
 
@@ -167,8 +173,10 @@ def activity_transition(*, actor: Any, activity: Activity, to_status: str, note:
             raise ServiceError("结束活动须填写活动总结", field="summary")
         a.summary = summary
     if to_status == S.CANCELLED:
-        data["registrations_cancelled"] = Registration.objects.filter(session__activity=a).exclude(status=Registration.Status.CANCELLED).update(
-            status=Registration.Status.CANCELLED, cancelled_at=timezone.now()
+        data["registrations_cancelled"] = (
+            Registration.objects.filter(session__activity=a)
+            .exclude(status=Registration.Status.CANCELLED)
+            .update(status=Registration.Status.CANCELLED, cancelled_at=timezone.now())
         )
     from_status = a.status
     a.status = to_status
@@ -220,7 +228,14 @@ def session_cancel(*, actor: Any, session: Session, note: str = "") -> Session:
     s.save(update_fields=["is_cancelled"])
     n = s.registrations.exclude(status=Registration.Status.CANCELLED).update(status=Registration.Status.CANCELLED, cancelled_at=timezone.now())
     a = s.activity
-    _event(activity=a, actor=actor, from_status=a.status, to_status=a.status, session=s, note=f"取消场次：{s.title or s.place}{'；' + note if note else ''}")
+    _event(
+        activity=a,
+        actor=actor,
+        from_status=a.status,
+        to_status=a.status,
+        session=s,
+        note=f"取消场次：{s.title or s.place}{'；' + note if note else ''}",
+    )
     audit.record(actor=actor, action="activities.session_cancel", target=s, org=a.organizer, data={"registrations_cancelled": n, "note": note})
     return s
 
@@ -271,7 +286,11 @@ def _create_locked(*, actor: Any, session: Session, person: Person) -> Registrat
     except IntegrityError:
         raise ServiceError(f"{_names([person])}已报名该场次", field="person", code="duplicate") from None
     audit.record(
-        actor=actor, action="activities.register", target=r, org=session.activity.organizer, data={"session": session.pk, "person": person.pk, "status": r.status}
+        actor=actor,
+        action="activities.register",
+        target=r,
+        org=session.activity.organizer,
+        data={"session": session.pk, "person": person.pk, "status": r.status},
     )
     return r
 
@@ -315,7 +334,9 @@ def registration_cancel(*, actor: Any, registration: Registration) -> Registrati
     r.status, r.cancelled_at = Registration.Status.CANCELLED, timezone.now()
     r.save(update_fields=["status", "cancelled_at"])
     organizer = s.activity.organizer
-    audit.record(actor=actor, action="activities.registration_cancel", target=r, org=organizer, data={"session": s.pk, "person": r.person_id, "was": was})
+    audit.record(
+        actor=actor, action="activities.registration_cancel", target=r, org=organizer, data={"session": s.pk, "person": r.person_id, "was": was}
+    )
     if was == Registration.Status.REGISTERED and not s.is_cancelled:
         promote_waitlisted(actor=actor, session=s)
     return r
@@ -335,6 +356,10 @@ def promote_waitlisted(*, actor: Any, session: Session) -> list[Registration]:
         r.status = Registration.Status.REGISTERED
         r.save(update_fields=["status"])
         audit.record(
-            actor=actor, action="activities.registration_promote", target=r, org=session.activity.organizer, data={"session": session.pk, "person": r.person_id}
+            actor=actor,
+            action="activities.registration_promote",
+            target=r,
+            org=session.activity.organizer,
+            data={"session": session.pk, "person": r.person_id},
         )
     return promoted

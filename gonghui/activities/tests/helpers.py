@@ -38,4 +38,6 @@ def make_activity(organizer: Any, *, status: str = S.REGISTERING, capacity: int 
 
 def make_session(activity: Activity, *, capacity: int | None = 10, days: int = 7) -> Session:
     start = timezone.now() + dt.timedelta(days=days)
-    return services.session_add(actor=None, activity=activity, starts_at=start, ends_at=start + dt.timedelta(hours=2), place="职工之家", capacity=capacity)
+    return services.session_add(
+        actor=None, activity=activity, starts_at=start, ends_at=start + dt.timedelta(hours=2), place="职工之家", capacity=capacity
+    )

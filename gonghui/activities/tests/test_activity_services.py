@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from gonghui.activities import services
 from gonghui.activities.models import Activity, ActivityAudience, ActivityEvent, ActivityType, Registration, Session
-from gonghui.activities.tests.helpers import make_activity, make_session
+from gonghui.activities.tests.helpers import make_activity
 from gonghui.audit.models import AuditEvent
 from gonghui.lib.errors import ServiceError
 from tests.factories import make_person
@@ -20,12 +20,20 @@ def lecture() -> ActivityType:
 
 
 def counts() -> tuple[int, ...]:
-    return (Activity.objects.count(), Session.objects.count(), Registration.objects.count(), ActivityEvent.objects.count(), AuditEvent.objects.count())
+    return (
+        Activity.objects.count(),
+        Session.objects.count(),
+        Registration.objects.count(),
+        ActivityEvent.objects.count(),
+        AuditEvent.objects.count(),
+    )
 
 
 def test_it_creates_a_draft_addressed_to_the_organizer_with_an_event_and_an_audit_row(world) -> None:
     cadre = world.users["cadre"]
-    a = services.activity_create(actor=cadre, organizer=world.city_a1, activity_type=lecture(), title=" 劳模宣讲 ", co_organizers=[world.city_a2, world.city_a1])
+    a = services.activity_create(
+        actor=cadre, organizer=world.city_a1, activity_type=lecture(), title=" 劳模宣讲 ", co_organizers=[world.city_a2, world.city_a1]
+    )
     assert (a.title, a.status, a.organizer_path) == ("劳模宣讲", "draft", world.city_a1.path)
     assert list(a.audience.values_list("org_id", "org_path")) == [(world.city_a1.pk, world.city_a1.path)]
     assert list(a.co_organizers.all()) == [world.city_a2]
@@ -71,7 +79,12 @@ def test_it_walks_the_whole_lifecycle_with_one_event_and_one_audit_row_per_trans
     transitions = list(a.events.filter(session__isnull=True).values_list("from_status", "to_status"))
     assert transitions == [("", "draft"), ("draft", "published"), ("published", "registering"), ("registering", "ongoing"), ("ongoing", "finished")]
     audits = list(AuditEvent.objects.filter(action="activities.transition", target_id=a.pk).order_by("id").values_list("data", flat=True))
-    assert [(d["from"], d["to"]) for d in audits] == [("draft", "published"), ("published", "registering"), ("registering", "ongoing"), ("ongoing", "finished")]
+    assert [(d["from"], d["to"]) for d in audits] == [
+        ("draft", "published"),
+        ("published", "registering"),
+        ("registering", "ongoing"),
+        ("ongoing", "finished"),
+    ]
 
 
 def test_it_refuses_an_invalid_transition_naming_both_states_and_writes_nothing(world) -> None:
@@ -113,8 +126,16 @@ def test_it_updates_only_in_draft_or_published(world) -> None:
     a = make_activity(world.city_a1, status=S.PUBLISHED)
     services.activity_update(actor=None, activity=a, data={"title": "新名称", "venue": "二楼", "audience": [world.unit_a1]})
     a.refresh_from_db()
-    assert (a.title, a.venue, list(ActivityAudience.objects.filter(activity=a).values_list("org_id", flat=True))) == ("新名称", "二楼", [world.unit_a1.pk])
-    assert AuditEvent.objects.get(action="activities.update").data == {"title": ["职工读书会", "新名称"], "venue": ["", "二楼"], "audience": [world.unit_a1.pk]}
+    assert (a.title, a.venue, list(ActivityAudience.objects.filter(activity=a).values_list("org_id", flat=True))) == (
+        "新名称",
+        "二楼",
+        [world.unit_a1.pk],
+    )
+    assert AuditEvent.objects.get(action="activities.update").data == {
+        "title": ["职工读书会", "新名称"],
+        "venue": ["", "二楼"],
+        "audience": [world.unit_a1.pk],
+    }
     services.activity_transition(actor=None, activity=a, to_status=S.REGISTERING)
     before = counts()
     with pytest.raises(ServiceError) as e:
@@ -126,7 +147,9 @@ def test_it_updates_only_in_draft_or_published(world) -> None:
 def test_it_adds_sessions_with_an_event_and_refuses_bad_times_and_capacity(world) -> None:
     a = make_activity(world.city_a1, status=S.DRAFT)
     start = timezone.now() + dt.timedelta(days=3)
-    s = services.session_add(actor=None, activity=a, starts_at=start, ends_at=start + dt.timedelta(hours=1), place="礼堂", capacity=50, title="第二场")
+    s = services.session_add(
+        actor=None, activity=a, starts_at=start, ends_at=start + dt.timedelta(hours=1), place="礼堂", capacity=50, title="第二场"
+    )
     assert (s.capacity, len(s.checkin_key)) == (50, 32)
     assert a.events.filter(session=s).values_list("note", flat=True).get() == "新增场次：第二场"
     before = counts()

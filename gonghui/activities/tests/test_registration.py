@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+
 import pytest
 import time_machine
 from django.db import IntegrityError

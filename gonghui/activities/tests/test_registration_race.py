@@ -66,7 +66,12 @@ def run_together(calls: list[Any]) -> list[Any]:
 def test_it_gives_the_last_seat_to_one_of_two_concurrent_registrations(world) -> None:
     s = make_activity(world.city_a1, capacity=1).sessions.get()
     p1, p2 = make_person(world.unit_a1, "甲"), make_person(world.unit_a1, "乙")
-    run_together([lambda: services.registration_create(actor=None, session=s, person=p1), lambda: services.registration_create(actor=None, session=s, person=p2)])
+    run_together(
+        [
+            lambda: services.registration_create(actor=None, session=s, person=p1),
+            lambda: services.registration_create(actor=None, session=s, person=p2),
+        ]
+    )
     assert sorted(Registration.objects.values_list("status", flat=True)) == ["registered", "waitlisted"]
 
 
