@@ -13,7 +13,7 @@ from ninja.renderers import JSONRenderer
 from gonghui.api import errors
 from gonghui.api.auth import TokenAuth
 
-from . import alliances, me, orgs, people
+from . import activities, alliances, me, orgs, people
 
 
 class Utf8JSONRenderer(JSONRenderer):
@@ -38,3 +38,4 @@ api.add_router("/me", me.router, tags=["me"])
 api.add_router("/orgs", orgs.router, tags=["orgs"])
 api.add_router("/", people.router, tags=["people"])
 api.add_router("/alliances", alliances.router, tags=["alliances"])
+api.add_router("/", activities.router, tags=["activities"])
