@@ -14,7 +14,9 @@ S = Activity.Status
 
 
 def build(t: Any, name: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    if not (name.startswith("activities:") or name.startswith("api-v1:activit") or name.startswith("api-v1:registration") or name == "api-v1:session_add"):
+    if not (
+        name.startswith("activities:") or name.startswith("api-v1:activit") or name.startswith("api-v1:registration") or name == "api-v1:session_add"
+    ):
         return None
     w, org = t.w, t.org
     if name in ("activities:create",):

@@ -27,7 +27,11 @@ def test_it_creates_publishes_and_registers_through_the_api_with_chinese_refusal
     aid = body["id"]
     status, body = post(c, f"/api/v1/activities/{aid}/transition", {"to_status": "published"})
     assert (status, body) == (400, {"code": "no_sessions", "message": "请先添加至少一个场次", "field": "sessions"})
-    status, s = post(c, f"/api/v1/activities/{aid}/sessions", {"starts_at": "2030-05-01T09:00:00+08:00", "ends_at": "2030-05-01T11:00:00+08:00", "place": "礼堂", "capacity": 1})
+    status, s = post(
+        c,
+        f"/api/v1/activities/{aid}/sessions",
+        {"starts_at": "2030-05-01T09:00:00+08:00", "ends_at": "2030-05-01T11:00:00+08:00", "place": "礼堂", "capacity": 1},
+    )
     assert (status, s["capacity"], s["registered"]) == (201, 1, 0)
     for to in ("published", "registering"):
         assert post(c, f"/api/v1/activities/{aid}/transition", {"to_status": to})[0] == 200

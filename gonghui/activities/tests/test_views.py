@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from gonghui.activities.models import Activity, ActivityType, ActivityEvent, Registration
+from gonghui.activities.models import Activity, ActivityEvent, ActivityType, Registration
 from gonghui.activities.tests.helpers import make_activity
 from gonghui.audit.models import AuditEvent
 from tests.factories import make_person
