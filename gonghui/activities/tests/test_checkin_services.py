@@ -84,7 +84,12 @@ def test_it_records_one_checkin_with_the_moment_facts(world, session) -> None:
     assert ci.activity_type_id == session.activity.activity_type_id
     assert (ci.checked_at, ci.method, ci.nonce, ci.recorded_by_id) == (T0, "scanner", "n-1", cadre.pk)
     ev = ours().get()
-    assert (ev.action, ev.target_id, ev.org_id, ev.data) == ("activities.checkin", ci.pk, world.city_a1.pk, {"session": session.pk, "method": "scanner"})
+    assert (ev.action, ev.target_id, ev.org_id, ev.data) == (
+        "activities.checkin",
+        ci.pk,
+        world.city_a1.pk,
+        {"session": session.pk, "method": "scanner"},
+    )
 
 
 def test_it_returns_the_same_record_for_a_retry_with_the_same_nonce(world, session) -> None:
@@ -143,9 +148,10 @@ def test_it_answers_a_lost_race_on_the_unique_constraint_as_a_repeat(world, sess
 
 
 def test_it_writes_no_audit_row_for_a_workers_own_poster_checkin(world, session) -> None:
-    worker, person = world.users["worker"], world.people["own"]
+    worker = world.users["worker"]
     ci, created = checkin.checkin_self(actor=worker, session=session, token=codes.poster_token(session))
     assert (created, ci.method, ci.recorded_by_id, ci.nonce) == (True, "poster", worker.pk, None)
+    assert ci.person_id == world.people["own"].pk
     again, created2 = checkin.checkin_self(actor=worker, session=session, token=codes.poster_token(session))
     assert (again.pk, created2) == (ci.pk, False)
     assert counts() == (1, 0, 0)
