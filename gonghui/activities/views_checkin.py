@@ -42,7 +42,9 @@ def poster(request: HttpRequest, pk: int) -> HttpResponse:
     session = checkin.get_session_for_user(request.user, pk, action="operate")
     scan_url = request.build_absolute_uri(reverse("checkin:scan", kwargs={"pk": session.pk, "token": codes.poster_token(session)}))
     return render(
-        request, "activities/checkin/poster.html", {"session": session, "activity": session.activity, "qr": codes.qr_svg(scan_url, scale=8)}
+        request,
+        "activities/checkin/poster.html",
+        {"session": session, "activity": session.activity, "qr": codes.qr_svg(scan_url, scale=8), "scan_url": scan_url},
     )
 
 
