@@ -43,6 +43,8 @@ from gonghui.people.models import Membership, Person
 from . import codes
 from .models import Activity, ActivityAudience, CheckIn, Session, WalkIn
 
+# The columns a check-in reads inside its transaction (a slim reload: the request's copy may be old).
+_FACTS = ("capacity", "is_cancelled", "activity__status", "activity__activity_type_id", "activity__organizer__path")
 CHECKIN_STATUSES = (Activity.Status.REGISTERING, Activity.Status.ONGOING)
 # A scanner's clock may be wrong or its queue old: scan times outside this window become "now".
 MAX_SCAN_DELAY = dt.timedelta(hours=24)
@@ -93,10 +95,11 @@ def _existing(*, session_id: int, person_id: int, nonce: str | None) -> CheckIn 
     q = Q(session_id=session_id, person_id=person_id)
     if nonce:
         q |= Q(nonce=nonce)
-    for ci in CheckIn.objects.filter(q):
+    rows = list(CheckIn.objects.filter(q))
+    for ci in rows:
         if ci.session_id == session_id and ci.person_id == person_id:
             return ci
-    if nonce and CheckIn.objects.filter(nonce=nonce).exists():
+    if rows:  # the nonce belongs to another person's or session's check-in
         raise ServiceError(_("扫码编号重复，请重新扫码"), field="nonce", code="nonce_reused")
     return None
 
@@ -121,7 +124,7 @@ def checkin_record(
         return existing, False
     # Facts of this moment, read inside the transaction (the caller's copy may be old); capped
     # sessions lock their row so the count below cannot be overtaken (PostgreSQL).
-    qs = _session_qs()
+    qs = Session.objects.select_related("activity__organizer").only(*_FACTS)
     if session.capacity is not None:
         qs = qs.select_for_update(of=("self",))
     session = qs.get(pk=session.pk)
@@ -164,7 +167,7 @@ def checkin_record(
 def checkin_scan_member(*, actor: Any, session: Session, code: str, nonce: str | None = None, at: dt.datetime | None = None) -> tuple[CheckIn, bool]:
     """A cadre's scanner read a member code (会员码)."""
     person_id = codes.read_member_code(code)
-    person = Person.objects.filter(pk=person_id).first()
+    person = Person.objects.only("id", "name", "org_id", "org_path").filter(pk=person_id).first()
     if person is None:
         raise codes.CodeError(_("会员码对应的职工档案不存在"), field="code", code="no_person")
     return checkin_record(actor=actor, session=session, person=person, method=CheckIn.Method.SCANNER, nonce=nonce, at=scan_time(at))

@@ -131,7 +131,7 @@ def sync(request: HttpRequest, pk: int) -> HttpResponse:
     except ValueError:
         return JsonResponse({"error": _("请求格式不正确：应为 {scans: [...]}，每次最多 %(n)d 条") % {"n": MAX_SCANS_PER_SYNC}}, status=400)
     results = [_sync_one(request, session, s) for s in scans]
-    return JsonResponse({"results": results, "figures": checkin.session_figures(session)})
+    return JsonResponse({"results": results})
 
 
 @login_required
