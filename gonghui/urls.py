@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("gonghui.audit.urls")),
     path("", include("gonghui.imports.urls")),
     path("", include("gonghui.activities.urls")),
+    path("", include("gonghui.activities.urls_checkin")),
     path("", include("gonghui.training.urls")),
     path("", include("gonghui.reports.urls")),
     path("i18n/setlang/", set_language, name="set_language"),

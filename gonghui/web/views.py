@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from gonghui.activities import codes
 from gonghui.alliances.queries import alliances_visible_to
 from gonghui.orgs import policy
 from gonghui.orgs import queries as org_queries
@@ -42,4 +43,5 @@ def switch_scope(request: HttpRequest) -> HttpResponse:
 def me(request: HttpRequest) -> HttpResponse:
     person = request.user.person
     memberships = people_queries.memberships_of(person) if person else []
-    return render(request, "web/me.html", {"person": person, "memberships": memberships})
+    member_qr = codes.qr_svg(codes.member_code(person), scale=5) if person else None
+    return render(request, "web/me.html", {"person": person, "memberships": memberships, "member_qr": member_qr})

@@ -1,0 +1,292 @@
+"""bench/checkin: check-in throughput over HTTP, against a one-read-one-insert view and a bare view.
+
+    .venv/bin/python bench/checkin.py               # 60 s per phase (about 4 minutes in all)
+    .venv/bin/python bench/checkin.py --seconds 10  # quick check
+
+A fresh SQLite database (bench/out/checkin.sqlite3) gets one city union, an ongoing activity with
+``--sessions`` sessions and ``--people`` members with member codes; a cadre's logged-in session
+cookie is made in-process. gunicorn (2 sync workers, settings bench/_checkin_settings.py, URLconf bench/_checkin_baseline.py) serves
+it on 127.0.0.1, and 16 client threads (http.client, a new connection per request, as gunicorn's
+sync workers close them) run four timed phases of ``--seconds`` each:
+
+1. distinct: each request checks in one new (session, person) pair through the real path, the
+   scanner's sync endpoint ``checkin:sync`` (session cookie + CSRF header, JSON ``{scans: [one]}``;
+   policy check, member-code signature, the service, its audit row);
+2. mixed: the same with 30 % repeats: half re-send an earlier scan with its own nonce (a retry
+   after a lost answer), half scan an already checked-in person again with a new nonce;
+3. ``/bench/read-insert/``: one indexed read and one insert (the floor of any check-in);
+4. ``/bench/json/``: a bare Django JSON view.
+
+Printed: requests/s, p50/p99 latency, and the ratios of phase 1 to phases 3 and 4; duplicates
+created = check-in rows beyond the distinct pairs scanned (must be 0). Figures go to
+bench/out/checkin.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import itertools
+import json
+import os
+import random
+import secrets
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+DB = OUT / "checkin.sqlite3"
+HOST = "127.0.0.1"
+
+
+def parse_args() -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--seconds", type=float, default=60.0, help="length of each timed phase")
+    p.add_argument("--clients", type=int, default=16)
+    p.add_argument("--people", type=int, default=1000)
+    p.add_argument("--sessions", type=int, default=120, help="people × sessions = distinct check-ins available")
+    p.add_argument("--port", type=int, default=0)
+    return p.parse_args()
+
+
+def setup(args: argparse.Namespace) -> dict:
+    """Fresh database, the activity and people, a cadre's session cookie (in this process)."""
+    OUT.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{DB}{suffix}").unlink(missing_ok=True)
+    os.environ.update({"SQLITE_PATH": str(DB), "DJANGO_SETTINGS_MODULE": "gonghui.settings", "DJANGO_DEBUG": "0"})
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    import datetime as dt
+
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.test import Client
+    from django.utils import timezone
+
+    from gonghui.accounts.models import RoleGrant, User
+    from gonghui.activities import codes
+    from gonghui.activities.models import Activity, ActivityAudience, ActivityType, Session
+    from gonghui.lib.idcard import make_id
+    from gonghui.orgs import services as org_services
+    from gonghui.people import services as people_services
+
+    call_command("migrate", "--no-input", verbosity=0)
+    t0 = time.monotonic()
+
+    def org(parent, name, level, org_type):  # type: ignore[no-untyped-def]
+        return org_services.org_create(actor=None, parent=parent, data={"name": name, "level": level, "org_type": org_type, "region_code": "340100"})
+
+    root = org(None, "全国总工会", "national", "federation")
+    city = org(root, "合肥市总工会", "prefecture", "federation")
+    unit = org(city, "合肥甲公司工会", "grassroots", "single")
+    with transaction.atomic():
+        people = [
+            people_services.person_register(
+                actor=None,
+                org=unit,
+                data={"name": f"职工{i}", "id_number": make_id("340100", dt.date(1970, 1, 1) + dt.timedelta(days=i), i % 100), "phone": ""},
+            )
+            for i in range(args.people)
+        ]
+    now = timezone.now()
+    activity = Activity.objects.create(
+        title="签到压测",
+        activity_type=ActivityType.objects.get(code="lecture"),
+        organizer=city,
+        organizer_path=city.path,
+        status="ongoing",
+        created_at=now,
+        updated_at=now,
+    )
+    ActivityAudience.objects.create(activity=activity, org=city, org_path=city.path)
+    sessions = [
+        Session.objects.create(
+            activity=activity,
+            title=f"第{i + 1}场",
+            starts_at=now,
+            ends_at=now + dt.timedelta(hours=2),
+            place="职工之家",
+            checkin_key=secrets.token_hex(16),
+            created_at=now,
+        ).pk
+        for i in range(args.sessions)
+    ]
+    cadre = User.objects.create(username="bench_cadre")
+    RoleGrant.objects.create(user=cadre, role="cadre", org=city, granted_at=now)
+    client = Client()
+    client.force_login(cadre)
+    print(f"setup: {args.people} people, {args.sessions} sessions in {time.monotonic() - t0:.1f} s", flush=True)
+    return {"sessions": sessions, "codes": [codes.member_code(p) for p in people], "cookie": client.cookies["sessionid"].value}
+
+
+def serve(port: int) -> subprocess.Popen:
+    env = dict(os.environ) | {"DJANGO_SETTINGS_MODULE": "bench._checkin_settings", "SQLITE_PATH": str(DB), "DJANGO_DEBUG": "0"}
+    env.pop("DATABASE_URL", None)
+    log = (OUT / "checkin-gunicorn.log").open("wb")
+    proc = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "gonghui.wsgi", "--bind", f"{HOST}:{port}", "--workers", "2", "--worker-class", "sync"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            conn = http.client.HTTPConnection(HOST, port, timeout=5)
+            conn.request("GET", "/bench/json/")
+            if conn.getresponse().status == 200:
+                return proc
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit(f"gunicorn did not start; see {OUT / 'checkin-gunicorn.log'}")
+
+
+def run_phase(port: int, seconds: float, clients: int, make_request) -> dict:  # type: ignore[no-untyped-def]
+    """``make_request(i)`` → (method, path, body, headers, on_response); 16 threads until the deadline."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    counter = itertools.count()
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def client() -> None:
+        mine: list[float] = []
+        while time.monotonic() < deadline:
+            method, path, body, headers, on_response = make_request(next(counter))
+            t = time.perf_counter()
+            try:
+                conn = http.client.HTTPConnection(HOST, port, timeout=30)
+                conn.request(method, path, body=body, headers=headers)
+                resp = conn.getresponse()
+                data = resp.read()
+                conn.close()
+            except OSError as e:
+                with lock:
+                    errors.append(repr(e))
+                continue
+            mine.append(time.perf_counter() - t)
+            if resp.status != 200:
+                with lock:
+                    errors.append(f"{resp.status} {data[:200]!r}")
+            elif on_response:
+                on_response(data)
+        with lock:
+            latencies.extend(mine)
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    elapsed = time.monotonic() - started
+    latencies.sort()
+    q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
+    return {
+        "requests": len(latencies),
+        "per_s": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(q[49] * 1000, 1),
+        "p99_ms": round(q[98] * 1000, 1),
+        "errors": len(errors),
+        "first_errors": errors[:3],
+    }
+
+
+def main() -> None:
+    args = parse_args()
+    data = setup(args)
+    port = args.port or _free_port()
+    proc = serve(port)
+    csrf = secrets.token_hex(16)  # an unmasked 32-character token, sent as cookie and header
+    headers = {"Content-Type": "application/json", "X-CSRFToken": csrf, "Cookie": f"sessionid={data['cookie']}; csrftoken={csrf}", "Host": HOST}
+    pairs = itertools.product(data["sessions"], range(len(data["codes"])))
+    pairs_lock = threading.Lock()
+    sent: list[tuple[int, int, str]] = []  # (session, person index, nonce) of every distinct scan sent
+    statuses: dict[str, int] = {}
+
+    def tally(body: bytes) -> None:
+        for r in json.loads(body)["results"]:
+            with pairs_lock:
+                statuses[r["status"]] = statuses.get(r["status"], 0) + 1
+
+    def scan(session: int, person: int, nonce: str):  # type: ignore[no-untyped-def]
+        body = json.dumps({"scans": [{"code": data["codes"][person], "nonce": nonce}]})
+        return "POST", f"/sessions/{session}/checkins/sync/", body, headers, tally
+
+    def distinct(_i: int):  # type: ignore[no-untyped-def]
+        with pairs_lock:
+            session, person = next(pairs)
+            nonce = str(uuid.uuid4())
+            sent.append((session, person, nonce))
+        return scan(session, person, nonce)
+
+    rng = random.Random(4)
+
+    def mixed(i: int):  # type: ignore[no-untyped-def]
+        roll = rng.random()
+        if roll < 0.3 and sent:
+            with pairs_lock:
+                session, person, nonce = sent[rng.randrange(len(sent))]
+            return scan(session, person, nonce if roll < 0.15 else str(uuid.uuid4()))
+        return distinct(i)
+
+    session0 = data["sessions"][0]
+    results: dict[str, dict] = {}
+    try:
+        for name, maker in (
+            ("checkin_distinct", distinct),
+            ("checkin_mixed", mixed),
+            ("read_insert", lambda i: ("POST", f"/bench/read-insert/?session={session0}", b"", {"Host": HOST}, None)),
+            ("bare_json", lambda i: ("GET", "/bench/json/", None, {"Host": HOST}, None)),
+        ):
+            statuses.clear()
+            results[name] = run_phase(port, args.seconds, args.clients, maker) | {"statuses": dict(statuses)}
+            print(f"{name:<17} {json.dumps(results[name], ensure_ascii=False)}", flush=True)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+    import sqlite3
+
+    with sqlite3.connect(DB) as db:
+        rows = db.execute("SELECT count(*), count(DISTINCT session_id || '/' || person_id) FROM activities_checkin").fetchone()
+    distinct_sent = len({(s, p) for s, p, _ in sent})
+    created = results["checkin_distinct"]["statuses"].get("created", 0) + results["checkin_mixed"]["statuses"].get("created", 0)
+    summary = {
+        "checkins_per_s": results["checkin_distinct"]["per_s"],
+        "checkin_rows": rows[0],
+        "distinct_pairs_sent": distinct_sent,
+        "duplicates_created": rows[0] - rows[1],
+        "rows_beyond_pairs_sent": max(rows[0] - distinct_sent, 0),
+        "created_answers": created,
+        "ratio_to_read_insert": round(results["checkin_distinct"]["per_s"] / results["read_insert"]["per_s"], 2),
+        "ratio_to_bare_json": round(results["checkin_distinct"]["per_s"] / results["bare_json"]["per_s"], 2),
+        "seconds_per_phase": args.seconds,
+        "clients": args.clients,
+        "loadavg": os.getloadavg(),
+    }
+    print(json.dumps(summary, ensure_ascii=False))
+    (OUT / "checkin.json").write_text(json.dumps({"phases": results, "summary": summary}, ensure_ascii=False, indent=1))
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+if __name__ == "__main__":
+    main()
