@@ -48,7 +48,7 @@ class Pick:
 
 
 @dataclass
-class NoEligibleHost(Exception):  # noqa: N818 (a domain outcome, not a programming error)
+class NoEligibleHost(Exception):
     index: int
     slot: Slot
     picks: list[Pick] = field(default_factory=list)  # the slots decided before this one

@@ -42,9 +42,7 @@ def units(draw: st.DrawFn, *, blackouts: bool) -> list[Unit]:
         ranges: tuple[tuple[dt.date, dt.date], ...] = ()
         if blackouts:
             starts = draw(st.lists(st.integers(0, 900), max_size=3))
-            ranges = tuple(
-                (START + dt.timedelta(days=s), START + dt.timedelta(days=s + draw(st.integers(0, 120)))) for s in starts
-            )
+            ranges = tuple((START + dt.timedelta(days=s), START + dt.timedelta(days=s + draw(st.integers(0, 120)))) for s in starts)
         out.append(
             Unit(
                 key=100 + i,
@@ -160,7 +158,10 @@ def test_it_cuts_calendar_months_and_quarters() -> None:
         (dt.date(2025, 12, 1), dt.date(2025, 12, 31)),
         (dt.date(2026, 1, 1), dt.date(2026, 1, 31)),
     ]
-    assert rotation.periods(dt.date(2025, 10, 1), 2, 3) == [(dt.date(2025, 10, 1), dt.date(2025, 12, 31)), (dt.date(2026, 1, 1), dt.date(2026, 3, 31))]
+    assert rotation.periods(dt.date(2025, 10, 1), 2, 3) == [
+        (dt.date(2025, 10, 1), dt.date(2025, 12, 31)),
+        (dt.date(2026, 1, 1), dt.date(2026, 3, 31)),
+    ]
 
 
 def rotation_slots(n: int) -> list[Slot]:
