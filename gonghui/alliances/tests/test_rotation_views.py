@@ -69,7 +69,11 @@ def test_it_generates_swaps_and_skips_through_the_pages(world, as_user) -> None:
     assert r.status_code == 200 and "原因：这个字段是必填项。" in r.content.decode()
     assert client.post(reverse("alliances:turn_swap", args=[jan.pk]), {"other": feb.pk, "reason": "年检"}).status_code == 302
     assert client.post(reverse("alliances:turn_skip", args=[feb.pk]), {"reason": "停产", "replace": "on"}).status_code == 302
-    assert list(RotationTurn.objects.order_by("id").values_list("status", "reason")) == [("swapped", "年检"), ("skipped", "停产"), ("planned", "停产")]
+    assert list(RotationTurn.objects.order_by("id").values_list("status", "reason")) == [
+        ("swapped", "年检"),
+        ("skipped", "停产"),
+        ("planned", "停产"),
+    ]
 
 
 def test_it_edits_a_members_strengths_and_blackouts(world, as_user) -> None:
@@ -79,7 +83,9 @@ def test_it_edits_a_members_strengths_and_blackouts(world, as_user) -> None:
     law = ActivityType.objects.get(code="law")
     assert client.post(reverse("alliances:member_rotation", args=[member.pk]), {"activity_types": [law.pk]}).status_code == 302
     assert list(MemberStrength.objects.filter(member=member).values_list("activity_type__code", flat=True)) == ["law"]
-    r = client.post(reverse("alliances:blackout_add", args=[member.pk]), {"starts_on": "2026-02-01", "ends_on": "2026-01-01", "reason": "年检"}, follow=True)
+    r = client.post(
+        reverse("alliances:blackout_add", args=[member.pk]), {"starts_on": "2026-02-01", "ends_on": "2026-01-01", "reason": "年检"}, follow=True
+    )
     assert "结束日期不能早于开始日期" in r.content.decode()
     client.post(reverse("alliances:blackout_add", args=[member.pk]), {"starts_on": "2026-01-01", "ends_on": "2026-02-01", "reason": "年检"})
     page = client.get(reverse("alliances:member_rotation", args=[member.pk])).content.decode()
