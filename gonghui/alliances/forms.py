@@ -9,7 +9,7 @@ from gonghui.orgs import policy
 from gonghui.orgs.models import Org
 from gonghui.people.models import Person
 
-from .models import CouncilSeat
+from .models import CouncilSeat, RotationPlan, RotationTurn
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -75,3 +75,69 @@ class SeatForm(forms.Form):
         if person is None or not policy.user_can(self.user, "operate", person.org):
             raise forms.ValidationError(_("在您的管理范围内没有找到该身份证号的人员"))
         return person
+
+
+# Rotation duty (轮值)
+
+
+def _activity_types() -> Any:
+    from gonghui.activities.models import ActivityType
+
+    return ActivityType.objects.filter(is_active=True).order_by("sort", "id")
+
+
+class RotationGenerateForm(forms.Form):
+    start = forms.DateField(label=_("开始月份（某月1日）"), widget=DATE)
+    period_kind = forms.ChoiceField(label=_("周期"), choices=RotationPlan.PeriodKind.choices)
+    periods = forms.IntegerField(label=_("期数"), min_value=1, max_value=24, initial=6)
+    wanted_types = forms.ModelMultipleChoiceField(
+        label=_("各期活动类型（依次循环）"),
+        queryset=_activity_types(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("不选表示不指定；选中的类型按排列顺序分配给各期，擅长该类型的应轮值单位优先"),
+    )
+
+
+class TurnSwapForm(forms.Form):
+    other = forms.ModelChoiceField(label=_("与哪一期调换"), queryset=RotationTurn.objects.none())
+    reason = forms.CharField(label=_("原因"), max_length=200)
+
+    def __init__(self, *args: Any, turn: RotationTurn, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["other"]
+        field.queryset = (  # type: ignore[attr-defined]
+            RotationTurn.objects.filter(alliance_id=turn.alliance_id, status__in=[RotationTurn.Status.PLANNED, RotationTurn.Status.SWAPPED])
+            .exclude(pk=turn.pk)
+            .exclude(host_id=turn.host_id)
+            .select_related("plan", "host__org")
+            .order_by("starts_on", "id")
+        )
+        field.label_from_instance = lambda t: f"{t.period_label} · {t.host.org.name}"  # type: ignore[attr-defined]
+
+
+class TurnSkipForm(forms.Form):
+    reason = forms.CharField(label=_("原因"), max_length=200)
+    replace = forms.BooleanField(label=_("由应轮值的其他成员工会接替本期"), required=False, initial=True)
+
+
+class TurnLinkForm(forms.Form):
+    activity = forms.ModelChoiceField(label=_("活动"), queryset=RotationTurn.objects.none())
+
+    def __init__(self, *args: Any, turn: RotationTurn, **kwargs: Any) -> None:
+        from .queries import linkable_activities
+
+        super().__init__(*args, **kwargs)
+        self.fields["activity"].queryset = linkable_activities(turn)  # type: ignore[attr-defined]
+
+
+class StrengthsForm(forms.Form):
+    activity_types = forms.ModelMultipleChoiceField(
+        label=_("擅长活动类型"), queryset=_activity_types(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+
+class BlackoutForm(forms.Form):
+    starts_on = forms.DateField(label=_("开始日期"), widget=DATE)
+    ends_on = forms.DateField(label=_("结束日期"), widget=DATE)
+    reason = forms.CharField(label=_("原因"), max_length=200)
