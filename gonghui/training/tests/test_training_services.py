@@ -25,7 +25,11 @@ def test_it_creates_a_plan_with_department_caps_and_an_audit_row(world: Any) -> 
     assert per == {("办公室", 1): 3, ("办公室", 2): 2, ("财务科", 1): 1, ("财务科", 2): 2, ("车间", 1): 1, ("车间", 2): 0}
     assert list(plan.batches.values_list("number", flat=True)) == [1, 2]
     event = AuditEvent.objects.get(action="training.plan_create")
-    assert (event.target_id, event.org_id, event.data) == (plan.pk, world.unit_a1.pk, {"batches": 2, "people": 9, "departments": 3, "source": "upload"})
+    assert (event.target_id, event.org_id, event.data) == (
+        plan.pk,
+        world.unit_a1.pk,
+        {"batches": 2, "people": 9, "departments": 3, "source": "upload"},
+    )
 
 
 def test_it_takes_the_roll_of_the_subtree_with_each_union_as_department(world: Any) -> None:
@@ -34,7 +38,11 @@ def test_it_takes_the_roll_of_the_subtree_with_each_union_as_department(world: A
     make_person(shop, "车间乙")
     make_person(world.unit_a1, "机关丙", status="applied")  # not a member yet: not listed
     people = staff.from_roll(world.users["cadre"], world.unit_a1)
-    assert sorted((e.person.name, e.department) for e in people) == [("own人员", "合肥甲公司工会"), ("车间乙", "一车间分工会"), ("车间甲", "一车间分工会")]
+    assert sorted((e.person.name, e.department) for e in people) == [
+        ("own人员", "合肥甲公司工会"),
+        ("车间乙", "一车间分工会"),
+        ("车间甲", "一车间分工会"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -52,7 +60,11 @@ def test_it_refuses_bad_plans_and_writes_nothing(world: Any, kwargs: dict[str, A
     with pytest.raises(ServiceError) as e:
         services.plan_create(actor=None, org=world.unit_a1, **args)
     assert (e.value.message, e.value.field) == (message, field)
-    assert (TrainingPlan.objects.count(), TrainingAssignment.objects.count(), AuditEvent.objects.filter(action__startswith="training").count()) == (0, 0, 0)
+    assert (TrainingPlan.objects.count(), TrainingAssignment.objects.count(), AuditEvent.objects.filter(action__startswith="training").count()) == (
+        0,
+        0,
+        0,
+    )
 
 
 def test_it_refuses_people_outside_the_plan_union_and_duplicates(world: Any) -> None:
@@ -62,7 +74,9 @@ def test_it_refuses_people_outside_the_plan_union_and_duplicates(world: Any) -> 
     assert e.value.message == f"sibling人员（{outsider.id_masked}）不属于合肥甲公司工会，不能列入本单位的培训名单"
     own = world.people["own"]
     with pytest.raises(ServiceError) as e:
-        services.plan_create(actor=None, org=world.unit_a1, title="培训", batches=1, staff=[StaffEntry(own, "甲"), StaffEntry(own, "乙")], source="upload")
+        services.plan_create(
+            actor=None, org=world.unit_a1, title="培训", batches=1, staff=[StaffEntry(own, "甲"), StaffEntry(own, "乙")], source="upload"
+        )
     assert e.value.message == f"名单中own人员（{own.id_masked}）出现了不止一次"
     assert TrainingPlan.objects.count() == 0
 
