@@ -91,6 +91,10 @@ def test_it_toggles_attendance_with_htmx_and_shows_coverage(world: Any, as_user:
     r = client.get(reverse("training:coverage", kwargs={"pk": plan.pk}))
     assert (r.context["cov"].people, r.context["cov"].attended) == (1, 0)
     assert [x.person.name for x in r.context["page"].rows] == ["own人员"]
+    full = world.people["own"].id_number()
+    for page in ("training:detail", "training:coverage"):
+        body = client.get(reverse(page, kwargs={"pk": plan.pk}) + "?show=all").content.decode()
+        assert world.people["own"].id_masked in body and full not in body
     r = client.get(reverse("training:export", kwargs={"pk": plan.pk}))
     assert r.status_code == 200 and r["Content-Type"].endswith("sheet")
     sheet = CalamineWorkbook.from_filelike(io.BytesIO(b"".join(r.streaming_content))).get_sheet_by_index(0).to_python()
