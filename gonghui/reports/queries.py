@@ -23,11 +23,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+from django.db.models import Count, DateField, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from gonghui.activities.models import Activity, ActivityType, Campaign, CheckIn, Session, WalkIn
+from gonghui.activities.models import Activity, ActivityType, Campaign, CampaignTarget, CheckIn, Session, WalkIn
 from gonghui.lib.textrange import prefix_q
 from gonghui.orgs.models import Org, OrgMove
 
@@ -189,7 +189,7 @@ def dashboard(org: Org, period: Period, activity_type_id: int | None = None) -> 
     # Small tables, grouped in Python: held sessions and walk-in rollup rows.
     sessions = list(
         _held_sessions(scope, now)
-        .annotate(m=TruncMonth("starts_at"))
+        .annotate(m=TruncMonth("starts_at", output_field=DateField()))
         .values("m", "activity__activity_type_id", "activity__organizer_path")
         .annotate(n=Count("id"))
     )
@@ -292,9 +292,18 @@ def as_dict(f: Figures) -> dict[str, int]:
 
 
 def campaigns_visible_to(user: Any) -> QuerySet[Campaign]:
+    """Campaigns launched in the user's scope, and those setting a target for a union in it."""
     from gonghui.orgs import policy
 
-    return Campaign.objects.filter(policy.scope_q(user, "view", field="org__path")).select_related("org", "activity_type")
+    targeted = CampaignTarget.objects.filter(policy.scope_q(user, "view", field="org__path")).values("campaign_id")
+    q = policy.scope_q(user, "view", field="org__path") | Q(pk__in=targeted)
+    return Campaign.objects.filter(q).select_related("org", "activity_type")
+
+
+def campaigns_in(user: Any, org: Org) -> QuerySet[Campaign]:
+    """Visible campaigns launched in ``org``'s subtree or targeting a union in it."""
+    targeted = CampaignTarget.objects.filter(prefix_q("org__path", org.path)).values("campaign_id")
+    return campaigns_visible_to(user).filter(prefix_q("org__path", org.path) | Q(pk__in=targeted))
 
 
 def get_campaign_for_user(user: Any, pk: Any) -> Campaign:
