@@ -9,7 +9,9 @@ from gonghui.reports import services
 
 
 def _campaign(org: Any) -> Any:
-    return services.campaign_create(actor=None, org=org, name=f"{org.name}专项", unit="sessions", starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2026, 12, 31))
+    return services.campaign_create(
+        actor=None, org=org, name=f"{org.name}专项", unit="sessions", starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2026, 12, 31)
+    )
 
 
 def build(targets: Any, name: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
