@@ -13,7 +13,12 @@ $(BIN)/.installed: requirements/base.txt requirements/dev.txt
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements/dev.txt
 	@touch $@
 
-install: $(BIN)/.installed
+# Front-end libraries (ECharts), pinned by package-lock.json, served through staticfiles.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install: $(BIN)/.installed node_modules/.package-lock.json
 
 run: install
 	$(BIN)/python manage.py migrate --no-input -v0
@@ -34,4 +39,4 @@ messages: install
 	cd gonghui && ../$(BIN)/python ../manage.py makemessages -l en --ignore "tests/*" -v0 && ../$(BIN)/python ../manage.py compilemessages -l en -v0
 
 clean:
-	rm -rf $(VENV) test-artifacts
+	rm -rf $(VENV) test-artifacts node_modules

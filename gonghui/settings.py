@@ -217,6 +217,14 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns about a missing root
+# Front-end libraries come from npm (package-lock.json pins them; `npm ci` in `make install`).
+NODE_MODULES_DIR = BASE_DIR / "node_modules"
+NODE_STATIC_FILES = {"vendor/echarts.min.js": "echarts/dist/echarts.min.js"}
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "gonghui.reports.finders.NodeModulesFinder",
+]
 MEDIA_ROOT = Path(env("MEDIA_ROOT") or VAR_DIR / "media")
 
 # Uploads go through the storage API: local files by default; several app servers share an

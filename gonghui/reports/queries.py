@@ -1,0 +1,370 @@
+"""Reads for reports: the figures 期 / 场次 / 人次 / 人 for an org subtree, a range of months and an
+activity type, from the rollups; and ``recount_*`` of the same figures from the raw records.
+
+Counting (docs/architecture.md, "Reports"):
+
+- 期 (activities): activities neither draft nor cancelled, counted once, in the month of their
+  first non-cancelled session, once that session has started.
+- 场次 (sessions): non-cancelled sessions of such activities that have started, by start month.
+- 人次 (attendance): check-in rows (by the month of the check-in) plus walk-in head-counts (by
+  the month they were recorded).
+- 人 (people): distinct people with at least one check-in.
+
+"In the subtree of org X" means: the organizer was in X's subtree at the moment of the fact (the
+activity's creation for 期/场次, the check-in for 人次/人). A fact keeps the organizer path of its
+moment, so the filter is a union of path ranges: X's current path and every path X had before a
+move (rebuilt from ``OrgMove``). Facts keep counting where they happened when a subtree moves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, DateField, Max, Min, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from gonghui.activities.models import Activity, ActivityType, Campaign, CampaignTarget, CheckIn, Session, WalkIn
+from gonghui.lib.textrange import prefix_q
+from gonghui.orgs.models import Org, OrgMove
+
+from .models import AttendanceRollup, PersonMonth, WalkInRollup
+
+COUNTED = (Activity.Status.PUBLISHED, Activity.Status.REGISTERING, Activity.Status.ONGOING, Activity.Status.FINISHED)
+TOP = 50
+
+
+# --- the filter ------------------------------------------------------------------------------
+
+
+def subtree_prefixes(org: Org) -> list[str]:
+    """Every path ``org`` has had: its current one, then walking back through subtree moves
+    (its own and its ancestors'), newest first. Paths are made of primary keys, so any of them
+    as a prefix selects facts that were inside ``org``'s subtree when they happened."""
+    paths = [org.path]
+    current = org.path
+    for old, new in OrgMove.objects.order_by("-id").values_list("old_path", "new_path"):
+        if current.startswith(new):
+            current = old + current[len(new) :]
+            if current not in paths:
+                paths.append(current)
+    return paths
+
+
+@dataclass(frozen=True)
+class Period:
+    """Whole months, ``first`` to ``last`` inclusive (both the first day of their month)."""
+
+    first: dt.date
+    last: dt.date
+
+    @classmethod
+    def year(cls, year: int) -> Period:
+        return cls(dt.date(year, 1, 1), dt.date(year, 12, 1))
+
+    @property
+    def start(self) -> dt.datetime:
+        return timezone.make_aware(dt.datetime.combine(self.first, dt.time.min))
+
+    @property
+    def end(self) -> dt.datetime:
+        """Exclusive: midnight of the first day after the last month."""
+        return timezone.make_aware(dt.datetime.combine(next_month(self.last), dt.time.min))
+
+    def months(self) -> list[dt.date]:
+        out, m = [], self.first
+        while m <= self.last:
+            out.append(m)
+            m = next_month(m)
+        return out
+
+
+def next_month(d: dt.date) -> dt.date:
+    return dt.date(d.year + d.month // 12, d.month % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class Scope:
+    prefixes: tuple[str, ...]
+    period: Period
+    activity_type_id: int | None = None
+
+    @classmethod
+    def of(cls, org: Org, period: Period, activity_type_id: int | None = None) -> Scope:
+        return cls(tuple(subtree_prefixes(org)), period, activity_type_id)
+
+    def path_q(self, field: str) -> Q:
+        q = Q(pk__in=[])
+        for p in self.prefixes:
+            q |= prefix_q(field, p)
+        return q
+
+    def rollup_q(self, path_field: str = "organizer_path") -> Q:
+        q = self.path_q(path_field) & Q(month__gte=self.period.first, month__lte=self.period.last)
+        if self.activity_type_id:
+            q &= Q(activity_type_id=self.activity_type_id)
+        return q
+
+
+# --- figures from the rollups ----------------------------------------------------------------
+
+
+@dataclass
+class Figures:
+    activities: int
+    sessions: int
+    attendance: int
+    people: int
+    as_of: dt.datetime  # the rollups are written in the check-in's transaction: exact as of the read
+    last_change: dt.datetime | None  # the latest check-in or walk-in counted in these figures
+
+
+def _held_sessions(scope: Scope, now: dt.datetime) -> QuerySet[Session]:
+    q = scope.path_q("activity__organizer_path") & Q(is_cancelled=False, activity__status__in=COUNTED)
+    q &= Q(starts_at__gte=scope.period.start, starts_at__lt=min(scope.period.end, now))
+    if scope.activity_type_id:
+        q &= Q(activity__activity_type_id=scope.activity_type_id)
+    return Session.objects.filter(q)
+
+
+def _counted_activities(scope: Scope, now: dt.datetime) -> QuerySet[Activity]:
+    q = scope.path_q("organizer_path") & Q(status__in=COUNTED)
+    if scope.activity_type_id:
+        q &= Q(activity_type_id=scope.activity_type_id)
+    first = Min("sessions__starts_at", filter=Q(sessions__is_cancelled=False))
+    return Activity.objects.filter(q).annotate(first=first).filter(first__gte=scope.period.start, first__lt=min(scope.period.end, now))
+
+
+def figures(scope: Scope) -> Figures:
+    now = timezone.now()
+    att = AttendanceRollup.objects.filter(scope.rollup_q()).aggregate(n=Sum("checkins"), at=Max("updated_at"))
+    walk = WalkInRollup.objects.filter(scope.rollup_q()).aggregate(n=Sum("walkins"), at=Max("updated_at"))
+    people = PersonMonth.objects.filter(scope.rollup_q()).values("person_id").distinct().count()
+    changes = [t for t in (att["at"], walk["at"]) if t is not None]
+    return Figures(
+        activities=_counted_activities(scope, now).count(),
+        sessions=_held_sessions(scope, now).count(),
+        attendance=(att["n"] or 0) + (walk["n"] or 0),
+        people=people,
+        as_of=now,
+        last_change=max(changes) if changes else None,
+    )
+
+
+def _org_id(path: str) -> int:
+    return int(path.rstrip("/").rsplit("/", 1)[1])
+
+
+def _child_of(path: str, prefixes: tuple[str, ...]) -> int | None:
+    """The id of the scope org's direct child (at the fact's moment) above ``path``; None for
+    facts of the scope org itself."""
+    for p in prefixes:
+        if path.startswith(p):
+            rest = path[len(p) :].strip("/")
+            return int(rest.split("/", 1)[0]) if rest else None
+    return None
+
+
+@dataclass
+class Dashboard:
+    figures: Figures
+    months: list[dict[str, Any]]
+    by_type: list[dict[str, Any]]
+    by_child: list[dict[str, Any]]
+    by_organizer: list[dict[str, Any]]
+    by_person_org: list[dict[str, Any]]
+    chart: dict[str, Any] = field(default_factory=dict)
+
+
+def dashboard(org: Org, period: Period, activity_type_id: int | None = None) -> Dashboard:
+    """Everything the dashboard shows, in a fixed number of queries whatever the data."""
+    scope = Scope.of(org, period, activity_type_id)
+    figs = figures(scope)
+    now = figs.as_of
+    rq = scope.rollup_q()
+
+    # Small tables, grouped in Python: held sessions and walk-in rollup rows.
+    sessions = list(
+        _held_sessions(scope, now)
+        .annotate(m=TruncMonth("starts_at", output_field=DateField()))
+        .values("m", "activity__activity_type_id", "activity__organizer_path")
+        .annotate(n=Count("id"))
+    )
+    walks = list(WalkInRollup.objects.filter(rq).values("month", "activity_type_id", "organizer_path", "walkins"))
+
+    month_att = dict(AttendanceRollup.objects.filter(rq).values_list("month").annotate(n=Sum("checkins")))
+    month_sess: dict[dt.date, int] = defaultdict(int)
+    for s in sessions:
+        month_sess[s["m"]] += s["n"]
+    for w in walks:
+        month_att[w["month"]] = month_att.get(w["month"], 0) + w["walkins"]
+    months = [{"month": m, "attendance": month_att.get(m, 0), "sessions": month_sess.get(m, 0)} for m in period.months()]
+
+    type_att = dict(AttendanceRollup.objects.filter(rq).values_list("activity_type_id").annotate(n=Sum("checkins")))
+    type_sess: dict[int, int] = defaultdict(int)
+    for s in sessions:
+        type_sess[s["activity__activity_type_id"]] += s["n"]
+    for w in walks:
+        type_att[w["activity_type_id"]] = type_att.get(w["activity_type_id"], 0) + w["walkins"]
+    types = {t.pk: t.name for t in ActivityType.objects.all()}
+    by_type = [
+        {"type": name, "attendance": type_att.get(pk, 0), "sessions": type_sess.get(pk, 0)}
+        for pk, name in types.items()
+        if type_att.get(pk) or type_sess.get(pk)
+    ]
+
+    # Per organizer path (a few thousand rows at most): feeds both the sub-org and organizer views.
+    path_att = AttendanceRollup.objects.filter(rq).values_list("organizer_path").annotate(n=Sum("checkins"))
+    org_att: dict[int, int] = defaultdict(int)
+    child_att: dict[int | None, int] = defaultdict(int)
+    org_sess: dict[int, int] = defaultdict(int)
+    child_sess: dict[int | None, int] = defaultdict(int)
+    for path, n in [*path_att, *((w["organizer_path"], w["walkins"]) for w in walks)]:
+        org_att[_org_id(path)] += n
+        child_att[_child_of(path, scope.prefixes)] += n
+    for s in sessions:
+        org_sess[_org_id(s["activity__organizer_path"])] += s["n"]
+        child_sess[_child_of(s["activity__organizer_path"], scope.prefixes)] += s["n"]
+    top_orgs = sorted(org_att, key=lambda k: (-org_att[k], k))[:TOP]
+    org_people = dict(
+        PersonMonth.objects.filter(rq, organizer_id__in=top_orgs).values_list("organizer_id").annotate(n=Count("person_id", distinct=True))
+    )
+    porg = list(AttendanceRollup.objects.filter(rq).values_list("person_org_id").annotate(n=Sum("checkins")).order_by("-n", "person_org_id")[:TOP])
+    porg_people = dict(
+        PersonMonth.objects.filter(rq, person_org_id__in=[p for p, _ in porg])
+        .values_list("person_org_id")
+        .annotate(n=Count("person_id", distinct=True))
+    )
+    children = list(org.children.order_by("path").values_list("pk", "name"))
+    names = dict(Org.objects.filter(pk__in={*top_orgs, *(p for p, _ in porg), *(k for k in child_att if k)}).values_list("pk", "name"))
+    names |= dict(children)
+
+    child_ids = [pk for pk, _ in children] + [k for k in {*child_att, *child_sess} if k and k not in dict(children)]
+    by_child = [{"org": org.name, "own": True, "attendance": child_att.get(None, 0), "sessions": child_sess.get(None, 0)}]
+    by_child += [{"org": names.get(k, "—"), "own": False, "attendance": child_att.get(k, 0), "sessions": child_sess.get(k, 0)} for k in child_ids]
+    by_organizer = [
+        {"org": names.get(k, "—"), "attendance": org_att[k], "people": org_people.get(k, 0), "sessions": org_sess.get(k, 0)} for k in top_orgs
+    ]
+    by_person_org = [{"org": names.get(k, "—"), "attendance": n, "people": porg_people.get(k, 0)} for k, n in porg]
+    chart = {
+        "months": [m["month"].strftime("%Y-%m") for m in months],
+        "month_attendance": [m["attendance"] for m in months],
+        "month_sessions": [m["sessions"] for m in months],
+        "types": [t["type"] for t in by_type],
+        "type_attendance": [t["attendance"] for t in by_type],
+        "type_sessions": [t["sessions"] for t in by_type],
+        "children": [c["org"] for c in by_child],
+        "child_attendance": [c["attendance"] for c in by_child],
+        "child_sessions": [c["sessions"] for c in by_child],
+    }
+    return Dashboard(figs, months, by_type, by_child, by_organizer, by_person_org, chart)
+
+
+# --- the same figures from the raw records (tests, ``recount_rollups --verify``) -------------
+
+
+def recount(scope: Scope, *, now: dt.datetime | None = None) -> dict[str, int]:
+    """期 / 场次 / 人次 / 人 straight from activities, sessions, check-ins and walk-ins."""
+    now = now or timezone.now()
+    p = scope.period
+    cq = scope.path_q("organizer_path") & Q(checked_at__gte=p.start, checked_at__lt=p.end)
+    wq = scope.path_q("organizer_path") & Q(recorded_at__gte=p.start, recorded_at__lt=p.end)
+    if scope.activity_type_id:
+        cq &= Q(activity_type_id=scope.activity_type_id)
+        wq &= Q(session__activity__activity_type_id=scope.activity_type_id)
+    checkins = CheckIn.objects.filter(cq)
+    return {
+        "activities": _counted_activities(scope, now).count(),
+        "sessions": _held_sessions(scope, now).count(),
+        "attendance": checkins.count() + (WalkIn.objects.filter(wq).aggregate(n=Sum("count"))["n"] or 0),
+        "people": checkins.values("person_id").distinct().count(),
+    }
+
+
+def as_dict(f: Figures) -> dict[str, int]:
+    return {"activities": f.activities, "sessions": f.sessions, "attendance": f.attendance, "people": f.people}
+
+
+# --- campaigns -------------------------------------------------------------------------------
+
+
+def campaigns_visible_to(user: Any) -> QuerySet[Campaign]:
+    """Campaigns launched in the user's scope, and those setting a target for a union in it."""
+    from gonghui.orgs import policy
+
+    targeted = CampaignTarget.objects.filter(policy.scope_q(user, "view", field="org__path")).values("campaign_id")
+    q = policy.scope_q(user, "view", field="org__path") | Q(pk__in=targeted)
+    return Campaign.objects.filter(q).select_related("org", "activity_type")
+
+
+def campaigns_in(user: Any, org: Org) -> QuerySet[Campaign]:
+    """Visible campaigns launched in ``org``'s subtree or targeting a union in it."""
+    targeted = CampaignTarget.objects.filter(prefix_q("org__path", org.path)).values("campaign_id")
+    return campaigns_visible_to(user).filter(prefix_q("org__path", org.path) | Q(pk__in=targeted))
+
+
+def get_campaign_for_user(user: Any, pk: Any) -> Campaign:
+    from django.http import Http404
+
+    c = campaigns_visible_to(user).filter(pk=pk if str(pk).isdigit() else -1).first()
+    if c is None:
+        raise Http404
+    return c
+
+
+def campaign_progress(campaign: Campaign) -> list[dict[str, Any]]:
+    """Target vs done per sub-org with a target, in the campaign's unit. Done counts the
+    campaign's tagged activities organized in the sub-org's subtree (at their moment), within
+    the campaign's dates, with the same counting as the dashboard."""
+    now = timezone.now()
+    start = timezone.make_aware(dt.datetime.combine(campaign.starts_on, dt.time.min))
+    end = min(timezone.make_aware(dt.datetime.combine(campaign.ends_on + dt.timedelta(days=1), dt.time.min)), now)
+    targets = list(campaign.targets.select_related("org").order_by("org__path"))
+    rows = []
+    # One query for the campaign's facts, attributed to the targets in Python: targets are few.
+    if campaign.unit == Campaign.Unit.ATTENDANCE:
+        facts = [
+            *CheckIn.objects.filter(activity__campaign=campaign, checked_at__gte=start, checked_at__lt=end)
+            .values_list("organizer_path")
+            .annotate(n=Count("id")),
+            *WalkIn.objects.filter(session__activity__campaign=campaign, recorded_at__gte=start, recorded_at__lt=end)
+            .values_list("organizer_path")
+            .annotate(n=Sum("count")),
+        ]
+    elif campaign.unit == Campaign.Unit.SESSIONS:
+        facts = list(
+            Session.objects.filter(
+                activity__campaign=campaign, activity__status__in=COUNTED, is_cancelled=False, starts_at__gte=start, starts_at__lt=end
+            )
+            .values_list("activity__organizer_path")
+            .annotate(n=Count("id"))
+        )
+    else:
+        first = Min("sessions__starts_at", filter=Q(sessions__is_cancelled=False))
+        facts = [
+            (a.organizer_path, 1)
+            for a in Activity.objects.filter(campaign=campaign, status__in=COUNTED).annotate(first=first).filter(first__gte=start, first__lt=end)
+        ]
+    prefixes = {t.org_id: subtree_prefixes(t.org) for t in targets}
+    for t in targets:
+        done = sum(n for path, n in facts if any(path.startswith(p) for p in prefixes[t.org_id]))
+        rows.append(
+            {"target": t, "org": t.org, "goal": t.target, "done": done, "percent": min(100, round(100 * done / t.target)) if t.target else 100}
+        )
+    return rows
+
+
+# --- alliances -------------------------------------------------------------------------------
+
+
+def alliance_activity_figures(alliance: Any) -> dict[str, int]:
+    """期 and 人次 of the alliance's own activities (Activity.alliance), all time."""
+    now = timezone.now()
+    first = Min("sessions__starts_at", filter=Q(sessions__is_cancelled=False))
+    activities = Activity.objects.filter(alliance=alliance, status__in=COUNTED).annotate(first=first).filter(first__lt=now).count()
+    checkins = CheckIn.objects.filter(activity__alliance=alliance).count()
+    walkins = WalkIn.objects.filter(session__activity__alliance=alliance).aggregate(n=Sum("count"))["n"] or 0
+    return {"activities": activities, "participations": checkins + walkins}

@@ -1,0 +1,132 @@
+"""The rollups recomputed from the raw check-ins and walk-ins (``manage.py recount_rollups``).
+
+Set-based: one GROUP BY per rollup table. The month is the local month (``TruncMonth`` in the
+current time zone), as ``services.month_of`` computes it for a live check-in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, DateField, F, Max, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from gonghui.activities.models import CheckIn, WalkIn
+
+from .models import AttendanceRollup, PersonMonth, WalkInRollup
+
+AttKey = tuple[str, Any, int, str]
+
+
+def _month(field: str) -> TruncMonth:
+    return TruncMonth(field, output_field=DateField())
+
+
+def expected_attendance() -> Iterator[tuple[AttKey, int, int, int]]:
+    rows = (
+        CheckIn.objects.annotate(m=_month("checked_at"))
+        .values("organizer_path", "m", "activity_type_id", "person_org_path")
+        .annotate(n=Count("id"), o=Max("organizer_id"), p=Max("person_org_id"))
+        .order_by()
+    )
+    for r in rows.iterator(chunk_size=10_000):
+        yield (r["organizer_path"], r["m"], r["activity_type_id"], r["person_org_path"]), r["n"], r["o"], r["p"]
+
+
+def expected_walkins() -> Iterator[tuple[tuple[str, Any, int], int, int]]:
+    rows = (
+        WalkIn.objects.annotate(m=_month("recorded_at"), t=F("session__activity__activity_type_id"), o=F("session__activity__organizer_id"))
+        .values("organizer_path", "m", "t", "o")
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+    for r in rows.iterator(chunk_size=10_000):
+        yield (r["organizer_path"], r["m"], r["t"]), r["n"], r["o"]
+
+
+def expected_people() -> Iterator[tuple[str, Any, int, str, int, int, int]]:
+    rows = (
+        CheckIn.objects.annotate(m=_month("checked_at"))
+        .values_list("organizer_path", "m", "activity_type_id", "person_org_path", "person_id")
+        .annotate(o=Max("organizer_id"), p=Max("person_org_id"))
+        .order_by()
+    )
+    yield from rows.iterator(chunk_size=10_000)
+
+
+def _batches(it: Iterator[Any], size: int = 5_000) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for x in it:
+        batch.append(x)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+@transaction.atomic
+def rebuild() -> dict[str, int]:
+    now = timezone.now()
+    for model in (AttendanceRollup, WalkInRollup, PersonMonth):
+        model.objects.all().delete()
+    counts = {"attendance": 0, "walkins": 0, "people": 0}
+    for batch in _batches(expected_attendance()):
+        AttendanceRollup.objects.bulk_create(
+            AttendanceRollup(
+                organizer_path=k[0],
+                month=k[1],
+                activity_type_id=k[2],
+                person_org_path=k[3],
+                checkins=n,
+                organizer_id=o,
+                person_org_id=p,
+                updated_at=now,
+            )
+            for k, n, o, p in batch
+        )
+        counts["attendance"] += len(batch)
+    for batch in _batches(expected_walkins()):
+        WalkInRollup.objects.bulk_create(
+            WalkInRollup(organizer_path=k[0], month=k[1], activity_type_id=k[2], walkins=n, organizer_id=o, updated_at=now) for k, n, o in batch
+        )
+        counts["walkins"] += len(batch)
+    for batch in _batches(expected_people()):
+        PersonMonth.objects.bulk_create(
+            PersonMonth(
+                organizer_path=r[0], month=r[1], activity_type_id=r[2], person_org_path=r[3], person_id=r[4], organizer_id=r[5], person_org_id=r[6]
+            )
+            for r in batch
+        )
+        counts["people"] += len(batch)
+    return counts
+
+
+def differences(limit: int = 20) -> list[str]:
+    """Keys whose stored rollup differs from the raw recount (at most ``limit`` of each kind)."""
+    out: list[str] = []
+    want_att = {k: n for k, n, _, _ in expected_attendance()}
+    have_att = {
+        (r.organizer_path, r.month, r.activity_type_id, r.person_org_path): r.checkins
+        for r in AttendanceRollup.objects.only("organizer_path", "month", "activity_type_id", "person_org_path", "checkins").iterator()
+    }
+    out += [
+        f"人次 {k}: 汇总 {have_att.get(k, 0)} ≠ 原始 {want_att.get(k, 0)}"
+        for k in sorted(want_att.keys() | have_att.keys(), key=str)
+        if want_att.get(k) != have_att.get(k)
+    ][:limit]
+    want_walk = {k: n for k, n, _ in expected_walkins()}
+    have_walk = {(r.organizer_path, r.month, r.activity_type_id): r.walkins for r in WalkInRollup.objects.all()}
+    out += [
+        f"散客 {k}: 汇总 {have_walk.get(k, 0)} ≠ 原始 {want_walk.get(k, 0)}"
+        for k in sorted(want_walk.keys() | have_walk.keys(), key=str)
+        if want_walk.get(k) != have_walk.get(k)
+    ][:limit]
+    want_pm = {r[:5] for r in expected_people()}
+    have_pm = set(PersonMonth.objects.values_list("organizer_path", "month", "activity_type_id", "person_org_path", "person_id").iterator())
+    out += [f"人 {k}: 汇总缺少" for k in sorted(want_pm - have_pm, key=str)][:limit]
+    out += [f"人 {k}: 汇总多出" for k in sorted(have_pm - want_pm, key=str)][:limit]
+    return out

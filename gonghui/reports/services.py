@@ -1,0 +1,133 @@
+"""Writes for reports: the rollups (called by the check-in service) and campaigns.
+
+``rollup_checkin`` / ``rollup_walkin`` run inside the caller's transaction right after it inserted
+a NEW check-in or walk-in row, so the figures are exact the moment that transaction commits.
+Each is two or three single-row upserts on a unique index (``INSERT … ON CONFLICT``, which both
+SQLite ≥ 3.24 and PostgreSQL accept); no scan, no read-modify-write race.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from gonghui.audit import services as audit
+from gonghui.lib.errors import ServiceError
+from gonghui.orgs.models import Org
+
+from .models import AttendanceRollup, PersonMonth, WalkInRollup
+
+if TYPE_CHECKING:
+    from gonghui.activities.models import Campaign, CampaignTarget, CheckIn, WalkIn
+
+
+def month_of(at: dt.datetime) -> dt.date:
+    """The first day of ``at``'s month in the deployment's time zone (the reports' period)."""
+    return timezone.localtime(at).date().replace(day=1)
+
+
+_ATT = AttendanceRollup._meta.db_table
+_WALK = WalkInRollup._meta.db_table
+_PM = PersonMonth._meta.db_table
+
+_ATTENDANCE_UPSERT = f"""
+INSERT INTO {_ATT} (organizer_path, month, activity_type_id, person_org_path, organizer_id, person_org_id, checkins, updated_at)
+VALUES (%s, %s, %s, %s, %s, %s, 1, %s)
+ON CONFLICT (organizer_path, month, activity_type_id, person_org_path)
+DO UPDATE SET checkins = {_ATT}.checkins + 1, updated_at = excluded.updated_at
+"""  # noqa: S608 - table names are constants
+_PERSON_INSERT = f"""
+INSERT INTO {_PM} (organizer_path, month, activity_type_id, person_org_path, person_id, organizer_id, person_org_id)
+VALUES (%s, %s, %s, %s, %s, %s, %s)
+ON CONFLICT (organizer_path, month, activity_type_id, person_org_path, person_id) DO NOTHING
+"""  # noqa: S608
+_WALKIN_UPSERT = f"""
+INSERT INTO {_WALK} (organizer_path, month, activity_type_id, organizer_id, walkins, updated_at)
+VALUES (%s, %s, %s, %s, %s, %s)
+ON CONFLICT (organizer_path, month, activity_type_id)
+DO UPDATE SET walkins = {_WALK}.walkins + excluded.walkins, updated_at = excluded.updated_at
+"""  # noqa: S608
+
+
+def rollup_checkin(*, checkin: CheckIn) -> None:
+    """Count a check-in that was just inserted (call it once per new row, never for a refused
+    duplicate: the unique (session, person) constraint refuses those before we get here)."""
+    month = month_of(checkin.checked_at)
+    key = (checkin.organizer_path, month, checkin.activity_type_id, checkin.person_org_path)
+    with connection.cursor() as cur:
+        cur.execute(_ATTENDANCE_UPSERT, [*key, checkin.organizer_id, checkin.person_org_id, timezone.now()])
+        cur.execute(_PERSON_INSERT, [*key, checkin.person_id, checkin.organizer_id, checkin.person_org_id])
+
+
+def rollup_walkin(*, walkin: WalkIn) -> None:
+    """Add a walk-in head-count that was just inserted. Organizer and type come from its activity."""
+    activity = walkin.session.activity
+    with connection.cursor() as cur:
+        cur.execute(
+            _WALKIN_UPSERT,
+            [walkin.organizer_path, month_of(walkin.recorded_at), activity.activity_type_id, activity.organizer_id, walkin.count, timezone.now()],
+        )
+
+
+# --- campaigns -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def campaign_create(
+    *,
+    actor: Any,
+    org: Org,
+    name: str,
+    unit: str,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    activity_type: Any = None,
+    description: str = "",
+) -> Campaign:
+    from gonghui.activities.models import Campaign
+
+    name = name.strip()
+    if not name:
+        raise ServiceError("专项名称不能为空", field="name")
+    if ends_on < starts_on:
+        raise ServiceError("结束日期不能早于开始日期", field="ends_on")
+    if unit not in Campaign.Unit.values:
+        raise ServiceError("计量单位无效", field="unit")
+    if not org.is_open:
+        raise ServiceError("发起工会已撤销", field="org")
+    c = Campaign.objects.create(
+        name=name,
+        org=org,
+        org_path=org.path,
+        unit=unit,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        activity_type=activity_type,
+        description=description.strip(),
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    audit.record(actor=actor, action="reports.campaign_create", target=c, data={"unit": unit})
+    return c
+
+
+@transaction.atomic
+def campaign_set_target(*, actor: Any, campaign: Campaign, org: Org, target: int) -> CampaignTarget:
+    """Set (or change) the target of one sub-org: a union inside the campaign's org subtree."""
+    from gonghui.activities.models import CampaignTarget
+
+    if org.pk == campaign.org_id or not org.path.startswith(campaign.org.path):
+        raise ServiceError("目标工会须为发起工会的下级工会", field="org")
+    if target < 0:
+        raise ServiceError("目标数不能为负数", field="target")
+    try:
+        with transaction.atomic():
+            row, created = CampaignTarget.objects.update_or_create(campaign=campaign, org=org, defaults={"target": target})
+    except IntegrityError:  # a concurrent first set of the same sub-org: it exists now
+        row = CampaignTarget.objects.get(campaign=campaign, org=org)
+        row.target, created = target, False
+        row.save(update_fields=["target"])
+    audit.record(actor=actor, action="reports.campaign_target", target=campaign, data={"org": org.pk, "target": target, "created": created})
+    return row

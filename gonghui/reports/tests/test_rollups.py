@@ -1,0 +1,182 @@
+from __future__ import annotations
+
+import datetime as dt
+import random
+from io import StringIO
+from typing import Any
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.utils import timezone
+
+from gonghui.activities.models import Activity, ActivityType, CheckIn, Session, WalkIn
+from gonghui.orgs import services as org_services
+from gonghui.people import services as people_services
+from gonghui.reports import queries
+from gonghui.reports.models import AttendanceRollup, PersonMonth, WalkInRollup
+from gonghui.reports.queries import Period, Scope
+from tests.factories import L, make_org, make_person, make_user
+
+from .helpers import at, check_in, make_activity, make_session, walk_in
+
+NOW = at(2026, 11, 20, 12)
+
+
+def oracle(org: Any, period: Period, type_id: int | None, now: dt.datetime) -> dict[str, int]:
+    """An independent recount in Python over every raw row: a fact is in ``org``'s subtree when
+    the org's id is on the path the fact recorded (paths are made of ids)."""
+    mark = f"/{org.pk}/"
+
+    def month_ok(t: dt.datetime) -> bool:
+        m = timezone.localtime(t).date().replace(day=1)
+        return period.first <= m <= period.last
+
+    def type_ok(tid: int) -> bool:
+        return type_id is None or tid == type_id
+
+    checkins = [c for c in CheckIn.objects.all() if mark in c.organizer_path and month_ok(c.checked_at) and type_ok(c.activity_type_id)]
+    walkins = [
+        w
+        for w in WalkIn.objects.select_related("session__activity")
+        if mark in w.organizer_path and month_ok(w.recorded_at) and type_ok(w.session.activity.activity_type_id)
+    ]
+    counted = {s.value for s in (Activity.Status.PUBLISHED, Activity.Status.REGISTERING, Activity.Status.ONGOING, Activity.Status.FINISHED)}
+    sessions = [
+        s
+        for s in Session.objects.select_related("activity")
+        if not s.is_cancelled
+        and s.activity.status in counted
+        and mark in s.activity.organizer_path
+        and type_ok(s.activity.activity_type_id)
+        and s.starts_at < now
+        and month_ok(s.starts_at)
+    ]
+    firsts: dict[int, dt.datetime] = {}
+    for s in Session.objects.select_related("activity").filter(is_cancelled=False):
+        if s.activity.status in counted and mark in s.activity.organizer_path and type_ok(s.activity.activity_type_id):
+            firsts[s.activity_id] = min(firsts.get(s.activity_id, s.starts_at), s.starts_at)
+    return {
+        "activities": sum(1 for t in firsts.values() if t < now and month_ok(t)),
+        "sessions": len(sessions),
+        "attendance": len(checkins) + sum(w.count for w in walkins),
+        "people": len({c.person_id for c in checkins}),
+    }
+
+
+def test_it_counts_a_checkin_and_refuses_a_rescan(world: Any) -> None:
+    with time_machine.travel(NOW, tick=False):
+        a = make_activity(world.unit_a1)
+        s = make_session(a, at(2026, 3, 5))
+        assert check_in(s, world.people["own"]) is not None
+        assert check_in(s, world.people["own"]) is None  # re-scan: the unique constraint refuses it
+        check_in(s, world.people["sibling"])
+        walk_in(s, 7)
+        f = queries.figures(Scope.of(world.city_a1, Period.year(2026)))
+    assert queries.as_dict(f) == {"activities": 1, "sessions": 1, "attendance": 9, "people": 2}
+    assert f.as_of == NOW
+    assert f.last_change == NOW
+    assert list(AttendanceRollup.objects.order_by("person_org_path").values_list("person_org_id", "checkins")) == [
+        (world.unit_a1.pk, 1),
+        (world.unit_a2.pk, 1),
+    ]
+    assert list(WalkInRollup.objects.values_list("organizer_id", "walkins", "month")) == [(world.unit_a1.pk, 7, dt.date(2026, 3, 1))]
+    assert PersonMonth.objects.count() == 2
+
+
+def test_it_takes_the_month_in_china_time(world: Any) -> None:
+    with time_machine.travel(NOW, tick=False):
+        s = make_session(make_activity(world.unit_a1), at(2026, 3, 31, 23))
+        check_in(s, world.people["own"], at(2026, 4, 1, 0))  # 2026-03-31 16:00 UTC
+        f = queries.figures(Scope.of(world.unit_a1, Period(dt.date(2026, 4, 1), dt.date(2026, 4, 1))))
+    assert queries.as_dict(f) == {"activities": 0, "sessions": 0, "attendance": 1, "people": 1}
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_it_equals_a_recount_after_random_checkins_a_move_and_a_transfer(world: Any, seed: int) -> None:
+    rnd = random.Random(seed)
+    w = world
+    town = make_org(w.city_a1, "庐阳区总工会", L.COUNTY)
+    unit_t = make_org(town, "庐阳丁公司工会", L.GRASSROOTS)
+    orgs = [w.unit_a1, w.unit_a2, w.unit_b, w.city_a1, town, unit_t]
+    people = [make_person(rnd.choice(orgs), f"参与者{i}") for i in range(14)]
+    types = list(ActivityType.objects.order_by("id").values_list("code", flat=True)[:3])
+    with time_machine.travel(NOW, tick=False):
+
+        def random_round(n_activities: int, months: list[int]) -> None:
+            for _ in range(n_activities):
+                status = rnd.choice(["finished", "finished", "ongoing", "cancelled", "draft"])
+                a = make_activity(rnd.choice(orgs), type_code=rnd.choice(types), status=status)
+                for _ in range(rnd.randint(1, 3)):
+                    start = at(2026, rnd.choice(months), rnd.randint(1, 28), rnd.choice([0, 9, 23]))
+                    s = make_session(a, start, cancelled=rnd.random() < 0.15)
+                    for p in rnd.sample(people, rnd.randint(0, 8)):
+                        check_in(s, p, start + dt.timedelta(minutes=rnd.randint(0, 120)))
+                        if rnd.random() < 0.3:
+                            assert check_in(s, p) is None  # re-scan refused, nothing counted
+                    if rnd.random() < 0.4:
+                        walk_in(s, rnd.randint(1, 20))
+
+        random_round(10, [1, 2, 3, 4, 5, 6])
+        city_before = queries.as_dict(queries.figures(Scope.of(w.city_a1, Period.year(2026))))
+        town_before = queries.as_dict(queries.figures(Scope.of(town, Period.year(2026))))
+        # The county union moves to the other city; a participant transfers to another province.
+        org_services.org_move(actor=None, org=town, new_parent=w.city_a2, reason="区划调整")
+        mover = next(p for p in people if p.org_id in (w.unit_a1.pk, unit_t.pk))
+        tr = people_services.transfer_request(actor=make_user("req"), id_number=mover.id_number(), to_org=w.unit_b)
+        people_services.transfer_decide(actor=make_user("dec"), transfer=tr, approve=True)
+        town.refresh_from_db()
+        # Figures of what already happened survive the move, for the city and the moved union.
+        assert queries.as_dict(queries.figures(Scope.of(w.city_a1, Period.year(2026)))) == city_before
+        assert queries.as_dict(queries.figures(Scope.of(town, Period.year(2026)))) == town_before
+        random_round(8, [7, 8, 9, 10, 11, 12])
+        # Cancellations after the fact: 期 and 场次 drop them; the check-ins already made still count.
+        Session.objects.filter(pk=rnd.choice(list(Session.objects.values_list("pk", flat=True)))).update(is_cancelled=True)
+        Activity.objects.filter(pk=rnd.choice(list(Activity.objects.values_list("pk", flat=True)))).update(status="cancelled")
+
+        periods = [Period.year(2026), Period(dt.date(2026, 3, 1), dt.date(2026, 8, 1)), Period(dt.date(2026, 12, 1), dt.date(2026, 12, 1))]
+        type_ids = [None, *ActivityType.objects.filter(code__in=types[:2]).values_list("id", flat=True)]
+        checked = 0
+        for org in [w.root, w.prov_a, w.city_a1, w.city_a2, town, unit_t, w.unit_a1, w.prov_b]:
+            org.refresh_from_db()
+            for period in periods:
+                for tid in type_ids:
+                    scope = Scope.of(org, period, tid)
+                    got = queries.as_dict(queries.figures(scope))
+                    assert got == oracle(org, period, tid, NOW), (org.name, period, tid)
+                    assert got == queries.recount(scope, now=NOW), (org.name, period, tid)
+                    checked += 1
+        assert checked == 72
+        total = oracle(w.root, Period.year(2026), None, NOW)
+        assert total["attendance"] > 30 and total["people"] > 5  # the random rounds did write facts
+
+        out = StringIO()
+        call_command("recount_rollups", "--verify", stdout=out)
+        assert out.getvalue().strip().endswith("differences: 0")
+        before = queries.as_dict(queries.figures(Scope.of(w.prov_a, Period.year(2026))))
+        call_command("recount_rollups", stdout=StringIO())
+        assert queries.as_dict(queries.figures(Scope.of(w.prov_a, Period.year(2026)))) == before
+
+
+def test_it_reports_a_difference_when_a_rollup_drifts(world: Any) -> None:
+    s = make_session(make_activity(world.unit_a1), at(2026, 3, 5))
+    check_in(s, world.people["own"])
+    AttendanceRollup.objects.update(checkins=5)
+    out = StringIO()
+    with pytest.raises(SystemExit):
+        call_command("recount_rollups", "--verify", stdout=out)
+    assert "differences: 1" in out.getvalue()
+    call_command("recount_rollups", stdout=StringIO())
+    assert list(AttendanceRollup.objects.values_list("checkins", flat=True)) == [1]
+
+
+def test_it_counts_alliance_activities(world: Any) -> None:
+    with time_machine.travel(NOW, tick=False):
+        a = make_activity(world.unit_a1, alliance=world.alliance)
+        s = make_session(a, at(2026, 3, 5))
+        check_in(s, world.people["own"])
+        check_in(s, world.people["sibling"])
+        walk_in(s, 3)
+        make_session(make_activity(world.unit_a1, alliance=world.alliance, status="cancelled"), at(2026, 3, 6))
+        check_in(make_session(make_activity(world.unit_a1), at(2026, 3, 7)), world.people["own"])
+        assert queries.alliance_activity_figures(world.alliance) == {"activities": 1, "participations": 5}
