@@ -238,7 +238,7 @@ def test_a_batch_pays_approved_applications_in_one_posting_checked_by_another_pe
     assert batch.status == "posted"
     assert sorted(batch.txn.entries.values_list("amount", "subject_id")) == [(-600_000, None), (100_000, 1), (200_000, 2), (300_000, 3)]
     assert set(Application.objects.filter(pk__in=[a.pk for a in apps]).values_list("status", flat=True)) == {"paid"}
-    with pytest.raises(ServiceError, match="已列入其他批次|未批准"):
+    with pytest.raises(ServiceError, match="有未批准、已列入其他批次"):
         services.batch_create(actor=money.users["cadre"], org=money.w.city_a1, applications=apps[:1])
     with pytest.raises(ServiceError, match="已发放"):
         services.batch_post(actor=money.users["nat_admin"], batch=batch)
