@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "gonghui.activities",
     "gonghui.training",
     "gonghui.reports",
+    "gonghui.money",
     "django_tasks_db",
     "gonghui.web",
     "gonghui.api",
@@ -277,3 +278,7 @@ TASKS = {
         "BACKEND": "django.tasks.backends.immediate.ImmediateBackend" if TESTING else "django_tasks_db.DatabaseBackend",
     }
 }
+
+# Money: approval thresholds on the cumulative amount per subject × programme × year, in fen.
+# Above each limit a step at that level of the tree joins the chain (see gonghui/money/approval.py).
+MONEY_APPROVAL_THRESHOLDS = [("province", 2_000_000), ("national", 5_000_000)]

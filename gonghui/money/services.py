@@ -1,0 +1,377 @@
+"""Writes of the money engine: envelopes, funding, applications and their approval chain,
+disbursement batches. One transaction each, audited; every amount goes through ``ledger.post``.
+
+Postings:
+- funding an envelope:  Dr org cash            / Cr envelope fund account
+- approving a payment:  Dr envelope expense    / Cr org payable        (both with the subject)
+- paying a batch:       Dr org payable (each)  / Cr org cash (total)
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from gonghui.audit import services as audit
+from gonghui.lib.errors import ServiceError
+from gonghui.lib.money import yuan
+from gonghui.orgs import policy
+from gonghui.orgs.models import Org
+
+from . import approval, ledger
+from .ledger import Line
+from .models import (
+    Account,
+    Application,
+    ApplicationEvent,
+    ApprovalStep,
+    DisbursementBatch,
+    Envelope,
+    LedgerTransaction,
+    Programme,
+    ProgrammeRule,
+    SubjectTotal,
+)
+
+SUBJECT_KIND = re.compile(r"^[a-z_]{2,15}\.[a-z_]{2,15}$")
+# Rule inputs only: numbers and a category code. Anything else could carry personal data.
+BASIS_KEYS = frozenset({"category", "dibao_monthly_fen", "self_paid_fen"})
+Status = Application.Status
+
+
+def _forbid(message: str, field: str = "actor") -> ServiceError:
+    return ServiceError(message, field=field, code="forbidden")
+
+
+def _require(actor: Any, action: str, org: Org, message: str) -> None:
+    if not policy.user_can(actor, action, org):
+        raise _forbid(message)
+
+
+# ---- accounts and envelopes --------------------------------------------------------------
+
+
+def org_account(org: Org, kind: str) -> Account:
+    names = {Account.Kind.ASSET: ("CASH", "银行存款"), Account.Kind.LIABILITY: ("PAYABLE", "应付帮扶款")}
+    suffix, name = names[kind]  # type: ignore[index]
+    account, _ = Account.objects.get_or_create(code=f"ORG-{org.pk}-{suffix}", defaults={"name": f"{org.name}{name}", "kind": kind, "org": org})
+    return account
+
+
+@transaction.atomic
+def envelope_create(*, actor: Any, programme: Programme, org: Org, year: int) -> Envelope:
+    _require(actor, "manage", org, "您无权为该工会设立预算")
+    if not 2000 <= int(year) <= 2100:
+        raise ServiceError("年度无效", field="year")
+    if Envelope.objects.filter(programme=programme, org=org, year=year).exists():
+        raise ServiceError(f"{org.name}{year}年度的{programme.name}预算已存在", field="programme", code="exists")
+    base = f"ENV-{year}-{org.pk}-{programme.code}"
+    fund = Account.objects.create(
+        code=f"{base}-FUND", name=f"{year}年{programme.name}预算", kind=Account.Kind.EQUITY, org=org, programme=programme, year=year
+    )
+    expense = Account.objects.create(
+        code=f"{base}-EXP", name=f"{year}年{programme.name}支出", kind=Account.Kind.EXPENSE, org=org, programme=programme, year=year
+    )
+    env = Envelope.objects.create(programme=programme, org=org, org_path=org.path, year=year, fund_account=fund, expense_account=expense)
+    audit.record(actor=actor, action="money.envelope_create", target=env, data={"programme": programme.code, "year": year})
+    return env
+
+
+def _fen(amount: Any, field: str = "amount") -> int:
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        raise ServiceError("金额必须是以分为单位的整数", field=field, code="not_fen")
+    if amount <= 0:
+        raise ServiceError("金额须大于零", field=field)
+    return amount
+
+
+@transaction.atomic
+def envelope_fund(*, actor: Any, envelope: Envelope, amount: int, memo: str = "") -> LedgerTransaction:
+    _require(actor, "manage", envelope.org, "您无权向该预算拨款")
+    amount = _fen(amount)
+    txn = ledger.post(
+        actor=actor,
+        kind=LedgerTransaction.Kind.FUNDING,
+        org=envelope.org,
+        memo=memo or f"预算#{envelope.pk}拨入",
+        lines=[Line(org_account(envelope.org, Account.Kind.ASSET), amount), Line(envelope.fund_account, -amount)],
+    )
+    audit.record(actor=actor, action="money.envelope_fund", target=envelope, data={"amount": amount, "txn": txn.pk})
+    return txn
+
+
+@transaction.atomic
+def envelope_fund_reverse(*, actor: Any, txn: LedgerTransaction, reason: str) -> LedgerTransaction:
+    """Take back a funding. Refused (guarded update) when the money is already committed."""
+    if txn.kind != LedgerTransaction.Kind.FUNDING:
+        raise ServiceError("只能撤回预算拨款", field="txn")
+    _require(actor, "manage", Org.objects.get(pk=txn.org_id), "您无权撤回该笔拨款")
+    return ledger.transaction_reverse(actor=actor, txn=txn, reason=reason)
+
+
+# ---- rules -------------------------------------------------------------------------------
+
+
+def _clean_basis(basis: dict[str, Any] | None) -> dict[str, Any]:
+    basis = dict(basis or {})
+    extra = set(basis) - BASIS_KEYS
+    if extra:
+        raise ServiceError(f"依据只能包含：{'、'.join(sorted(BASIS_KEYS))}", field="basis")
+    for key in ("dibao_monthly_fen", "self_paid_fen"):
+        if key in basis:
+            v = basis[key]
+            if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+                raise ServiceError("依据中的金额必须是以分为单位的非负整数", field=f"basis.{key}")
+    if not isinstance(basis.get("category", ""), str) or len(basis.get("category", "")) > 20:
+        raise ServiceError("类别无效", field="basis.category")
+    return basis
+
+
+def programme_cap(*, programme: Programme, basis: dict[str, Any]) -> tuple[int | None, str]:
+    """The largest allowed single payment and how it was computed (None: no rule)."""
+    rules = {r.category: r for r in ProgrammeRule.objects.filter(programme=programme)}
+    rule = rules.get(basis.get("category", "")) or rules.get("")
+    if rule is None:
+        return None, ""
+    K = ProgrammeRule.Kind
+    if rule.kind == K.FIXED:
+        cap, how = int(rule.max_fen or 0), f"上限{yuan(int(rule.max_fen or 0))}"
+    elif rule.kind == K.MONTHS_OF_DIBAO:
+        monthly = basis.get("dibao_monthly_fen")
+        if not monthly:
+            raise ServiceError(f"{programme.name}按低保标准计算上限，请填写当地低保月标准", field="basis.dibao_monthly_fen")
+        cap, how = rule.months * monthly, f"{rule.months}个月低保（{yuan(monthly)}/月）"  # type: ignore[operator]
+    else:
+        paid = basis.get("self_paid_fen")
+        if not paid:
+            raise ServiceError(f"{programme.name}按自付费用比例计算上限，请填写自付费用", field="basis.self_paid_fen")
+        cap, how = paid * rule.percent // 100, f"自付费用{yuan(paid)}的{rule.percent}%"  # type: ignore[operator]
+    if rule.max_fen is not None and rule.kind != K.FIXED and rule.max_fen < cap:
+        cap, how = int(rule.max_fen), f"{how}，最高{yuan(int(rule.max_fen))}"
+    return cap, how
+
+
+# ---- applications ------------------------------------------------------------------------
+
+
+def _event(app: Application, *, action: str, from_status: str, actor: Any, note: str = "") -> None:
+    ApplicationEvent.objects.create(
+        application=app, action=action, from_status=from_status, to_status=app.status, actor=actor, at=timezone.now(), note=note[:200]
+    )
+
+
+def _transition(app: Application, to: str, *, actor: Any, action: str, note: str = "") -> None:
+    src = app.status
+    if to not in Application.ALLOWED[src]:
+        raise ServiceError(f"申请当前状态为“{Status(src).label}”，不能{action_label(action)}", field="status", code="wrong_state")
+    # Conditional: of two concurrent transitions from the same state only one matches.
+    if Application.objects.filter(pk=app.pk, status=src).update(status=to) != 1:
+        raise ServiceError("申请状态已被他人改变，请刷新后重试", field="status", code="conflict")
+    app.status = to
+    _event(app, action=action, from_status=src, actor=actor, note=note)
+
+
+ACTION_LABELS = {"approve": "审批", "reject": "驳回", "withdraw": "撤回", "reverse": "撤销批准", "pay": "发放"}
+
+
+def action_label(action: str) -> str:
+    return ACTION_LABELS.get(action, action)
+
+
+def _subject_total(*, subject_kind: str, subject_id: int, programme: Programme, year: int, delta: int) -> int:
+    """Add ``delta`` to the subject's cumulative figure, holding its row lock until commit."""
+    SubjectTotal.objects.get_or_create(subject_kind=subject_kind, subject_id=subject_id, programme=programme, year=year)
+    row = SubjectTotal.objects.select_for_update().get(subject_kind=subject_kind, subject_id=subject_id, programme=programme, year=year)
+    SubjectTotal.objects.filter(pk=row.pk).update(total=F("total") + delta)
+    return row.total + delta
+
+
+@transaction.atomic
+def application_submit(
+    *, actor: Any, org: Org, envelope: Envelope, subject_kind: str, subject_id: int, amount: int, basis: dict[str, Any] | None = None
+) -> Application:
+    _require(actor, "operate", org, "您无权为该工会录入帮扶申请")
+    if not getattr(actor, "pk", None):
+        raise _forbid("申请须由登录用户录入")
+    amount = _fen(amount)
+    if not SUBJECT_KIND.match(subject_kind or ""):
+        raise ServiceError("帮扶对象类型无效", field="subject_kind")
+    if isinstance(subject_id, bool) or not isinstance(subject_id, int) or subject_id <= 0:
+        raise ServiceError("帮扶对象编号无效", field="subject_id")
+    if not envelope.org.contains(org):
+        raise ServiceError("所选预算不属于本工会或其上级工会", field="envelope")
+    if not envelope.programme.is_active:
+        raise ServiceError(f"{envelope.programme.name}已停用", field="envelope")
+    basis = _clean_basis(basis)
+    cap, how = programme_cap(programme=envelope.programme, basis=basis)
+    if cap is not None and amount > cap:
+        raise ServiceError(f"金额{yuan(amount)}超过{envelope.programme.name}的上限{yuan(cap)}（{how}）", field="amount", code="over_cap")
+    cumulative = _subject_total(subject_kind=subject_kind, subject_id=subject_id, programme=envelope.programme, year=envelope.year, delta=amount)
+    now = timezone.now()
+    app = Application.objects.create(
+        org=org, org_path=org.path, envelope=envelope, programme=envelope.programme, year=envelope.year, subject_kind=subject_kind,
+        subject_id=subject_id, amount=amount, basis=basis, cumulative=cumulative, created_by=actor, created_at=now,
+    )  # fmt: skip
+    steps = approval.chain_for(envelope_org=envelope.org, cumulative=cumulative)
+    ApprovalStep.objects.bulk_create(
+        [ApprovalStep(application=app, seq=i, org=s.org, level=s.level, reason=s.reason) for i, s in enumerate(steps, start=1)]
+    )
+    _event(app, action="submit", from_status="", actor=actor)
+    audit.record(actor=actor, action="money.application_submit", target=app, data={"amount": amount, "cumulative": cumulative, "steps": len(steps)})
+    return app
+
+
+def _current_step(app: Application) -> ApprovalStep:
+    step = app.steps.filter(decision=ApprovalStep.Decision.PENDING).select_related("org").order_by("seq").first()
+    if step is None:
+        raise ServiceError("该申请没有待审批的环节", field="status", code="wrong_state")
+    return step
+
+
+def _check_checker(*, actor: Any, app: Application, action: str) -> ApprovalStep:
+    if app.status != Status.PENDING:
+        raise ServiceError(f"申请当前状态为“{Status(app.status).label}”，不能{action_label(action)}", field="status", code="wrong_state")
+    if getattr(actor, "pk", None) is not None and actor.pk == app.created_by_id:
+        # The refusal is a control event: recorded in its own transaction, kept.
+        with transaction.atomic():
+            audit.record(actor=actor, action="money.maker_checker_refused", target=app, success=False, data={"action": action})
+        raise _forbid("录入人不能审批自己录入的申请（审批须由他人完成）", field="approver")
+    step = _current_step(app)
+    if not policy.user_can(actor, "manage", step.org):
+        raise _forbid(f"本环节须由{step.org.name}的管理员审批，您无此权限", field="approver")
+    if app.steps.filter(decided_by_id=actor.pk).exists():
+        raise _forbid("同一申请的各级审批须由不同的人完成", field="approver")
+    return step
+
+
+def _decide(step: ApprovalStep, *, actor: Any, decision: str, note: str) -> None:
+    n = ApprovalStep.objects.filter(pk=step.pk, decision=ApprovalStep.Decision.PENDING).update(
+        decision=decision, decided_by=actor, decided_at=timezone.now(), note=note[:200]
+    )
+    if n != 1:
+        raise ServiceError("该环节已被他人处理，请刷新后重试", field="status", code="conflict")
+
+
+def application_approve(*, actor: Any, application: Application, note: str = "") -> Application:
+    _check_checker(actor=actor, app=application, action="approve")  # outside the atomic block: its audit row is kept
+    return _approve(actor=actor, application=application, note=note)
+
+
+@transaction.atomic
+def _approve(*, actor: Any, application: Application, note: str) -> Application:
+    app = Application.objects.select_related("envelope__org", "envelope__expense_account").get(pk=application.pk)
+    step = _check_checker(actor=actor, app=app, action="approve")
+    _decide(step, actor=actor, decision=ApprovalStep.Decision.APPROVED, note=note)
+    remaining_steps = app.steps.filter(decision=ApprovalStep.Decision.PENDING).count()
+    if remaining_steps == 0:
+        env = app.envelope
+        txn = ledger.post(
+            actor=actor,
+            kind=LedgerTransaction.Kind.APPROVAL,
+            org=env.org,
+            memo=f"申请#{app.pk}批准",
+            lines=[
+                Line(env.expense_account, app.amount, app.subject_kind, app.subject_id),
+                Line(org_account(env.org, Account.Kind.LIABILITY), -app.amount, app.subject_kind, app.subject_id),
+            ],
+        )  # raises Overspent (nothing written) when the envelope cannot afford it
+        Application.objects.filter(pk=app.pk).update(approval_txn=txn)
+        app.approval_txn = txn
+        _transition(app, Status.APPROVED, actor=actor, action="approve", note=note)
+    else:
+        _event(app, action="approve_step", from_status=app.status, actor=actor, note=f"第{step.seq}级同意")
+    audit.record(actor=actor, action="money.application_approve", target=app, data={"step": step.seq, "final": remaining_steps == 0})
+    application.status, application.approval_txn = app.status, app.approval_txn
+    return app
+
+
+def application_reject(*, actor: Any, application: Application, reason: str) -> Application:
+    if not (reason or "").strip():
+        raise ServiceError("请填写驳回原因", field="reason")
+    _check_checker(actor=actor, app=application, action="reject")
+    return _reject(actor=actor, application=application, reason=reason.strip())
+
+
+@transaction.atomic
+def _reject(*, actor: Any, application: Application, reason: str) -> Application:
+    app = Application.objects.get(pk=application.pk)
+    step = _check_checker(actor=actor, app=app, action="reject")
+    _decide(step, actor=actor, decision=ApprovalStep.Decision.REJECTED, note=reason)
+    _transition(app, Status.REJECTED, actor=actor, action="reject", note=reason)
+    _subject_total(subject_kind=app.subject_kind, subject_id=app.subject_id, programme=app.programme, year=app.year, delta=-app.amount)
+    audit.record(actor=actor, action="money.application_reject", target=app, data={"step": step.seq})
+    application.status = app.status
+    return app
+
+
+@transaction.atomic
+def application_withdraw(*, actor: Any, application: Application) -> Application:
+    app = Application.objects.get(pk=application.pk)
+    if getattr(actor, "pk", None) != app.created_by_id:
+        _require(actor, "manage", app.org, "只有录入人或本工会管理员可以撤回申请")
+    _transition(app, Status.WITHDRAWN, actor=actor, action="withdraw")
+    _subject_total(subject_kind=app.subject_kind, subject_id=app.subject_id, programme=app.programme, year=app.year, delta=-app.amount)
+    audit.record(actor=actor, action="money.application_withdraw", target=app)
+    application.status = app.status
+    return app
+
+
+@transaction.atomic
+def application_reverse(*, actor: Any, application: Application, reason: str) -> Application:
+    """Undo an approval before payment: the approval posting is reversed, the budget freed."""
+    app = Application.objects.select_related("envelope__org").get(pk=application.pk)
+    _require(actor, "manage", app.envelope.org, "您无权撤销该批准")
+    if app.status == Status.APPROVED and app.batch_id is not None:
+        raise ServiceError("该申请已列入发放批次，不能撤销批准", field="status", code="in_batch")
+    if app.status != Status.APPROVED or app.approval_txn_id is None:
+        raise ServiceError(f"申请当前状态为“{Status(app.status).label}”，不能撤销批准", field="status", code="wrong_state")
+    ledger.transaction_reverse(actor=actor, txn=app.approval_txn, reason=reason, _domain=True)  # type: ignore[arg-type]
+    _transition(app, Status.REVERSED, actor=actor, action="reverse", note=reason)
+    _subject_total(subject_kind=app.subject_kind, subject_id=app.subject_id, programme=app.programme, year=app.year, delta=-app.amount)
+    audit.record(actor=actor, action="money.application_reverse", target=app)
+    application.status = app.status
+    return app
+
+
+# ---- disbursement ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def batch_create(*, actor: Any, org: Org, applications: list[Application]) -> DisbursementBatch:
+    _require(actor, "operate", org, "您无权为该工会编制发放批次")
+    if not applications:
+        raise ServiceError("请选择要发放的申请", field="applications")
+    batch = DisbursementBatch.objects.create(org=org, org_path=org.path, created_by=actor, created_at=timezone.now())
+    ids = sorted({a.pk for a in applications})
+    # Conditional: an application already in another batch, or no longer approved, is not taken.
+    taken = Application.objects.filter(pk__in=ids, status=Status.APPROVED, batch__isnull=True, envelope__org=org).update(batch=batch)
+    if taken != len(ids):
+        raise ServiceError("所选申请中有未批准、已列入其他批次或不属于本工会预算的，请重新选择", field="applications")
+    audit.record(actor=actor, action="money.batch_create", target=batch, data={"applications": len(ids)})
+    return batch
+
+
+@transaction.atomic
+def batch_post(*, actor: Any, batch: DisbursementBatch) -> DisbursementBatch:
+    _require(actor, "manage", batch.org, "您无权确认该批次发放")
+    if getattr(actor, "pk", None) == batch.created_by_id:
+        raise _forbid("编制人不能确认自己编制的发放批次", field="approver")
+    if DisbursementBatch.objects.filter(pk=batch.pk, status=DisbursementBatch.Status.DRAFT).update(
+        status=DisbursementBatch.Status.POSTED, posted_by=actor, posted_at=timezone.now()
+    ) != 1:  # fmt: skip
+        raise ServiceError("该批次已发放", field="status", code="wrong_state")
+    apps = list(Application.objects.filter(batch=batch).order_by("pk"))
+    payable = org_account(batch.org, Account.Kind.LIABILITY)
+    lines = [Line(payable, a.amount, a.subject_kind, a.subject_id) for a in apps]
+    lines.append(Line(org_account(batch.org, Account.Kind.ASSET), -sum(a.amount for a in apps)))
+    txn = ledger.post(actor=actor, kind=LedgerTransaction.Kind.DISBURSEMENT, org=batch.org, memo=f"批次#{batch.pk}发放", lines=lines)
+    DisbursementBatch.objects.filter(pk=batch.pk).update(txn=txn)
+    for a in apps:
+        _transition(a, Status.PAID, actor=actor, action="pay")
+    audit.record(actor=actor, action="money.batch_post", target=batch, data={"applications": len(apps), "txn": txn.pk})
+    batch.refresh_from_db()
+    return batch
