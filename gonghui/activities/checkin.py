@@ -39,6 +39,7 @@ from gonghui.audit import services as audit
 from gonghui.lib.errors import ServiceError
 from gonghui.orgs import policy
 from gonghui.people.models import Membership, Person
+from gonghui.reports import services as reports
 
 from . import codes
 from .models import Activity, ActivityAudience, CheckIn, Session, WalkIn
@@ -158,7 +159,7 @@ def checkin_record(
         if existing is None:
             raise
         return existing, False
-    # rollups: reports.services.rollup_checkin(checkin=ci) is wired here at merge
+    reports.rollup_checkin(checkin=ci)  # same transaction: figures are current at commit
     if method != CheckIn.Method.POSTER:
         audit.record(actor=actor, action="activities.checkin", target=ci, org=activity.organizer, data={"session": session.pk, "method": method})
     return ci, True
@@ -191,7 +192,8 @@ def scan_time(at: dt.datetime | None) -> dt.datetime | None:
 
 
 @transaction.atomic
-def walkin_record(*, actor: Any, session: Session, count: int, note: str = "") -> WalkIn:
+def walkin_record(*, actor: Any, session: Session, count: int, note: str = "", at: dt.datetime | None = None) -> WalkIn:
+    """``at``: when the head-count applies (default now); a late entry for a past session passes its time."""
     session = _session_qs().get(pk=session.pk)
     _require_open(session)
     if not 0 < count <= MAX_WALKIN:
@@ -202,9 +204,9 @@ def walkin_record(*, actor: Any, session: Session, count: int, note: str = "") -
         note=note.strip()[:200],
         organizer_path=session.activity.organizer.path,
         recorded_by=actor if getattr(actor, "pk", None) else None,
-        recorded_at=timezone.now(),
+        recorded_at=at or timezone.now(),
     )
-    # rollups: reports.services.rollup_walkin(walkin=wi) is wired here at merge
+    reports.rollup_walkin(walkin=wi)
     audit.record(actor=actor, action="activities.walkin", target=wi, org=session.activity.organizer, data={"session": session.pk, "count": count})
     return wi
 

@@ -157,7 +157,7 @@ class Session(models.Model):
         constraints = [models.CheckConstraint(condition=Q(ends_at__gt=models.F("starts_at")), name="session_ends_after_start")]
 
     def __str__(self) -> str:
-        return f"{self.activity} · {self.title or self.starts_at:%Y-%m-%d %H:%M}"
+        return f"{self.activity} · {self.title or f'{self.starts_at:%Y-%m-%d %H:%M}'}"
 
     @property
     def audit_org(self):  # type: ignore[no-untyped-def]

@@ -7,6 +7,7 @@ import re
 import secrets
 from typing import Any
 
+from django.apps import apps
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
@@ -34,6 +35,19 @@ EDITABLE_FIELDS = (
 _REGION = re.compile(r"^\d{6}$")
 _CREDIT = re.compile(r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$")
 LEVEL_ORDER = [c.value for c in Org.Level]
+
+
+# Current records of other apps that copy an org's path for subtree queries; they follow a move.
+# Facts keep the path they had (check-ins, walk-ins, rollups, ledger transactions, audit, events).
+FOLLOWING_PATHS = [
+    ("activities.Activity", "organizer_path"),
+    ("activities.ActivityAudience", "org_path"),
+    ("activities.Campaign", "org_path"),
+    ("training.TrainingPlan", "org_path"),
+    ("money.Envelope", "org_path"),
+    ("money.Application", "org_path"),
+    ("money.DisbursementBatch", "org_path"),
+]
 
 
 def generate_code() -> str:
@@ -114,6 +128,8 @@ def org_move(*, actor: Any, org: Org, new_parent: Org, reason: str = "") -> Org:
     # Current records follow the move; event rows (MembershipEvent, OrgMove) keep the path they had.
     Person.objects.filter(prefix_q("org_path", old_path)).update(org_path=rewrite("org_path"))
     Membership.objects.filter(prefix_q("org_path", old_path)).update(org_path=rewrite("org_path"))
+    for label, field in FOLLOWING_PATHS:
+        apps.get_model(label).objects.filter(prefix_q(field, old_path)).update(**{field: rewrite(field)})
     Org.objects.filter(prefix_q("path", old_path)).update(path=rewrite("path"), depth=F("depth") + depth_delta)
     from_parent_id = org.parent_id
     Org.objects.filter(pk=org.pk).update(parent=new_parent)
