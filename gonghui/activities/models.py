@@ -97,6 +97,8 @@ class Activity(models.Model):
     title = models.CharField(_("活动名称"), max_length=100)
     activity_type = models.ForeignKey(ActivityType, on_delete=models.PROTECT, related_name="activities", verbose_name=_("活动类型"))
     organizer = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="organized_activities", verbose_name=_("主办单位"))
+    # The organizer's path when the activity was created: statistics count its 期 and 场次 there,
+    # so later subtree moves leave past figures alone. Access follows the live ``organizer.path``.
     organizer_path = BinaryCharField(max_length=255, db_index=True)
     co_organizers = models.ManyToManyField("orgs.Org", blank=True, related_name="co_organized_activities", verbose_name=_("协办单位"))
     # An alliance activity is hosted by a member union (轮值); the alliance's coordinator sees it.

@@ -50,7 +50,7 @@ def audience_visible_q(user: Any) -> Q:
 def activities_visible_to(user: Any) -> QuerySet[Activity]:
     if not getattr(user, "is_authenticated", False):
         return Activity.objects.none()
-    q = policy.scope_q(user, "view", field="organizer_path") | audience_visible_q(user)
+    q = policy.scope_q(user, "view", field="organizer__path") | audience_visible_q(user)
     return Activity.objects.filter(q).select_related("activity_type", "organizer", "alliance")
 
 
@@ -98,7 +98,7 @@ def filtered(user: Any, *, status: str = "", type_id: Any = None, org: Any = Non
     if type_id:
         qs = qs.filter(activity_type_id=type_id)
     if org is not None:
-        qs = qs.filter(prefix_q("organizer_path", org.path))
+        qs = qs.filter(prefix_q("organizer__path", org.path))
     return qs.order_by("-created_at", "-id")
 
 

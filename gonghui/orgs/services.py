@@ -38,9 +38,10 @@ LEVEL_ORDER = [c.value for c in Org.Level]
 
 
 # Current records of other apps that copy an org's path for subtree queries; they follow a move.
-# Facts keep the path they had (check-ins, walk-ins, rollups, ledger transactions, audit, events).
+# Facts keep the path they had (check-ins, walk-ins, rollups, ledger transactions, audit, events),
+# and so does Activity.organizer_path: where the activity's 期 and 场次 are counted. Who may see or
+# manage an activity follows the organizer's live path (activities.queries).
 FOLLOWING_PATHS = [
-    ("activities.Activity", "organizer_path"),
     ("activities.ActivityAudience", "org_path"),
     ("activities.Campaign", "org_path"),
     ("training.TrainingPlan", "org_path"),

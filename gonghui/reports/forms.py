@@ -22,15 +22,19 @@ class MonthField(forms.DateField):
 
 
 class FilterForm(forms.Form):
-    """The dashboard's period (whole months; this year by default) and activity type."""
+    """The dashboard's period (whole months; by default the latest year with attendance in scope) and activity type."""
 
     start = MonthField(label=_("起始月份"), required=False)
     end = MonthField(label=_("截止月份"), required=False)
     type = forms.ModelChoiceField(label=_("活动类型"), queryset=ActivityType.objects.all(), required=False, empty_label=_("全部类型"))
 
+    def __init__(self, *args: Any, default_year: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.default_year = default_year or timezone.localdate().year
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        year = timezone.localdate().year
+        year = self.default_year
         first = data.get("start") or dt.date(year, 1, 1)
         last = data.get("end") or (dt.date(first.year, 12, 1) if data.get("start") else dt.date(year, 12, 1))
         if last < first:

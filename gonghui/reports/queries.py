@@ -179,6 +179,17 @@ class Dashboard:
     chart: dict[str, Any] = field(default_factory=dict)
 
 
+def latest_year(org: Org) -> int | None:
+    """The latest year up to now with attendance organized in ``org``'s subtree: the dashboard's
+    default period, so a union whose last activities were years ago still opens on figures."""
+    q = Q(pk__in=[])
+    for p in subtree_prefixes(org):
+        q |= prefix_q("organizer_path", p)
+    this_month = timezone.localdate().replace(day=1)
+    month = AttendanceRollup.objects.filter(q, month__lte=this_month).aggregate(m=Max("month"))["m"]
+    return month.year if month else None
+
+
 def dashboard(org: Org, period: Period, activity_type_id: int | None = None) -> Dashboard:
     """Everything the dashboard shows, in a fixed number of queries whatever the data."""
     scope = Scope.of(org, period, activity_type_id)

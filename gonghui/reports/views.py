@@ -18,9 +18,7 @@ from .forms import CampaignForm, FilterForm, TargetForm
 @require_GET
 def dashboard(request: HttpRequest, org_id: int) -> HttpResponse:
     org = policy.get_org_for_user(request.user, org_id)
-    form = FilterForm(request.GET or None)
-    if not form.is_bound:
-        form = FilterForm({})
+    form = FilterForm(request.GET, default_year=queries.latest_year(org))
     board = queries.dashboard(org, form.cleaned_data["period"], getattr(form.cleaned_data["type"], "pk", None)) if form.is_valid() else None
     return render(request, "reports/dashboard.html", {"org": org, "form": form, "board": board})
 

@@ -27,8 +27,8 @@ class PlanForm(forms.Form):
         from gonghui.lib.textrange import prefix_q
 
         self.fields["activity"].queryset = (
-            Activity.objects.filter(prefix_q("organizer_path", org.path))
-            .filter(policy.scope_q(user, "operate", field="organizer_path"))
+            Activity.objects.filter(prefix_q("organizer__path", org.path))
+            .filter(policy.scope_q(user, "operate", field="organizer__path"))
             .exclude(status=Activity.Status.CANCELLED)
             .order_by("-created_at")
         )

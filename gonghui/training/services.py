@@ -59,7 +59,7 @@ def plan_create(*, actor: Any, org: Org, title: str, batches: int, staff: Sequen
     _check_staff(org, staff)
     if batches > len(staff):
         raise ServiceError(f"分批数（{batches}）不能多于名单人数（{len(staff)}）", field="batches")
-    if activity is not None and not activity.organizer_path.startswith(org.path):
+    if activity is not None and not activity.organizer.path.startswith(org.path):
         raise ServiceError("关联活动应由本单位或下级工会主办", field="activity")
     plan = TrainingPlan.objects.create(
         org=org, org_path=org.path, title=title, batch_count=batches, source=source, activity=activity, created_by=actor, created_at=timezone.now()

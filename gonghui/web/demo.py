@@ -22,6 +22,7 @@ from gonghui.orgs import services as org_services
 from gonghui.orgs.models import Org
 from gonghui.people import services as people_services
 from gonghui.people.models import Person
+from gonghui.web import demo_activities
 
 DEMO_PASSWORD = "Gonghui-demo-2026"  # noqa: S105 - printed for the demo; never used outside it
 L, T = Org.Level, Org.OrgType
@@ -56,6 +57,15 @@ TREE: list[tuple[str, str | None, str, str, str, str, str]] = [
     ("qh", "acftu", "青海省总工会", L.PROVINCE, T.FEDERATION, "630000", ""),
     ("xn", "qh", "西宁市总工会", L.PREFECTURE, T.FEDERATION, "630100", ""),
     ("xn_unit", "xn", "西宁特殊钢股份有限公司工会", L.GRASSROOTS, T.SINGLE, "630100", "西宁特殊钢股份有限公司"),
+    # Added for the activity work (issue #4); appended so earlier demo codes stay as they were.
+    ("js_u1", "js", "界首市田营科技园工会联合会", L.TOWN, T.REGIONAL, "341282", ""),
+    ("js_u2", "js", "安徽华铂再生资源科技有限公司工会", L.GRASSROOTS, T.SINGLE, "341282", "安徽华铂再生资源科技有限公司"),
+    ("js_u3", "js", "界首市人民医院工会", L.GRASSROOTS, T.SINGLE, "341282", "界首市人民医院"),
+    ("hs_tx", "hs", "屯溪区总工会", L.COUNTY, T.FEDERATION, "341002", ""),
+    ("hs_hsq", "hs", "黄山区总工会", L.COUNTY, T.FEDERATION, "341003", ""),
+    ("hs_hz", "hs", "徽州区总工会", L.COUNTY, T.FEDERATION, "341004", ""),
+    ("hs_sx", "hs", "歙县总工会", L.COUNTY, T.FEDERATION, "341021", ""),
+    ("wh_jg", "wh", "芜湖市总工会机关工会", L.GRASSROOTS, T.SINGLE, "340200", "芜湖市总工会"),
 ]
 
 # The 14 member unions of 亚父街道工会联盟: (unit, 单位类别, 生产经营特点, members, founder).
@@ -75,7 +85,19 @@ YAFU_MEMBERS: list[tuple[str, str, str, int, bool]] = [
     ("巢湖市亚父农贸市场管理有限公司", "110", "商贸", 57, False),
     ("巢湖市润泽餐饮管理有限公司", "110", "餐饮", 86, False),
 ]
-OTHER_MEMBERS = {"js": 40, "hb_zxz": 60, "fy20": 25, "hs_songbai": 20, "la_jq": 15, "xn_unit": 30, "fx_xinhua": 20}
+OTHER_MEMBERS = {
+    "js": 40,
+    "hb_zxz": 60,
+    "fy20": 25,
+    "hs_songbai": 20,
+    "la_jq": 15,
+    "xn_unit": 30,
+    "fx_xinhua": 20,
+    "js_u1": 120,
+    "js_u2": 120,
+    "js_u3": 120,
+    "wh_jg": 48,
+}
 
 USERS = [
     # username, display name, role, org key (or alliance), can_reveal
@@ -173,6 +195,7 @@ def load(*, seed: int = 2021) -> DemoResult:
             member_org=org,
         )
     _users(orgs, alliance, worker=people[members[0].code][1])
+    demo_activities.load(rng, orgs, alliance, people)
     return DemoResult(True, Org.objects.count(), Person.objects.count())
 
 

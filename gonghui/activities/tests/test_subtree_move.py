@@ -9,8 +9,8 @@ from gonghui.activities.models import Activity, ActivityAudience, CheckIn, WalkI
 from gonghui.activities.tests.helpers import make_activity
 from gonghui.orgs import services as org_services
 from gonghui.reports import queries as report_queries
-from gonghui.reports.queries import Period, Scope
 from gonghui.reports.models import AttendanceRollup
+from gonghui.reports.queries import Period, Scope
 from tests.factories import L, make_org, make_person
 
 
@@ -29,7 +29,7 @@ def test_it_moves_activity_paths_and_keeps_checkin_facts(world: Any) -> None:
     unit.refresh_from_db()
 
     assert created is True
-    assert Activity.objects.get(pk=activity.pk).organizer_path == county.path
+    assert Activity.objects.get(pk=activity.pk).organizer_path == before_county  # counted where it was held
     assert list(ActivityAudience.objects.filter(activity=activity).values_list("org_path", flat=True)) == [county.path]
     ci.refresh_from_db()
     assert (ci.organizer_path, ci.person_org_path) == (before_county, before_unit)
