@@ -115,24 +115,21 @@ def _in_audience(activity: Activity, person_org_path: str) -> bool:
     return any(person_org_path.startswith(p) for p in paths)
 
 
-@transaction.atomic
 def checkin_record(
     *, actor: Any, session: Session, person: Person, method: str, nonce: str | None = None, at: dt.datetime | None = None
 ) -> tuple[CheckIn, bool]:
+    """Record a check-in, or return the one this scan repeats (``created`` False).
+
+    The checks read before the write transaction starts: on SQLite a transaction holds the
+    database's single write lock from its first statement (IMMEDIATE), so only the inserts run
+    under it. The unique constraints, and for capped sessions a count under the lock, decide."""
     nonce = nonce or None
     existing = _existing(session_id=session.pk, person_id=person.pk, nonce=nonce)
     if existing is not None:
         return existing, False
-    # Facts of this moment, read inside the transaction (the caller's copy may be old); capped
-    # sessions lock their row so the count below cannot be overtaken (PostgreSQL).
-    qs = Session.objects.select_related("activity__organizer").only(*_FACTS)
-    if session.capacity is not None:
-        qs = qs.select_for_update(of=("self",))
-    session = qs.get(pk=session.pk)
+    session = Session.objects.select_related("activity__organizer").only(*_FACTS).get(pk=session.pk)
     activity = session.activity
     _require_open(session)
-    if session.capacity is not None and CheckIn.objects.filter(session_id=session.pk).count() >= session.capacity:
-        raise ServiceError(_("本场次签到人数已满（名额 %(n)d 人）") % {"n": session.capacity}, field="session", code="full")
     person_org_id, person_org_path = _person_union(person)
     if not _in_audience(activity, person_org_path):
         raise ServiceError(_("该职工不在本活动的面向范围内，不能签到"), field="person", code="audience")
@@ -142,7 +139,7 @@ def checkin_record(
         person=person,
         person_org_id=person_org_id,
         person_org_path=person_org_path,
-        organizer_id=activity.organizer_id,
+        organizer=activity.organizer,
         organizer_path=activity.organizer.path,
         activity_type_id=activity.activity_type_id,
         checked_at=at or timezone.now(),
@@ -150,18 +147,28 @@ def checkin_record(
         nonce=nonce,
         recorded_by=actor if getattr(actor, "pk", None) else None,
     )
+    return _checkin_insert(ci, actor=actor, capacity=session.capacity)
+
+
+@transaction.atomic
+def _checkin_insert(ci: CheckIn, *, actor: Any, capacity: int | None) -> tuple[CheckIn, bool]:
+    if capacity is not None:
+        # Lock the session row (PostgreSQL) so the count cannot be overtaken by a parallel scan.
+        Session.objects.select_for_update().filter(pk=ci.session_id).values_list("pk", flat=True).first()
+        if CheckIn.objects.filter(session_id=ci.session_id).count() >= capacity:
+            raise ServiceError(_("本场次签到人数已满（名额 %(n)d 人）") % {"n": capacity}, field="session", code="full")
     try:
         with transaction.atomic():
             ci.save(force_insert=True)
     except IntegrityError:
         # A concurrent request inserted the same person (or nonce) first: answer as a repeat.
-        existing = _existing(session_id=session.pk, person_id=person.pk, nonce=nonce)
+        existing = _existing(session_id=ci.session_id, person_id=ci.person_id, nonce=ci.nonce)
         if existing is None:
             raise
         return existing, False
     reports.rollup_checkin(checkin=ci)  # same transaction: figures are current at commit
-    if method != CheckIn.Method.POSTER:
-        audit.record(actor=actor, action="activities.checkin", target=ci, org=activity.organizer, data={"session": session.pk, "method": method})
+    if ci.method != CheckIn.Method.POSTER:
+        audit.record(actor=actor, action="activities.checkin", target=ci, org=ci.organizer, data={"session": ci.session_id, "method": ci.method})
     return ci, True
 
 
