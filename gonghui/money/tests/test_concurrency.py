@@ -10,7 +10,7 @@ import threading
 import time
 
 import pytest
-from django.db import OperationalError, connections
+from django.db import OperationalError, connection, connections
 
 from gonghui.lib.errors import ServiceError
 from gonghui.money import queries, services
@@ -28,7 +28,8 @@ def approve_all_at_once(apps: list[Application], approver) -> tuple[list[int], l
     def run(app: Application) -> None:
         try:
             barrier.wait()
-            for _ in range(500):
+            deadline = time.monotonic() + 60  # a loaded 2-core machine: wait as busy_timeout would
+            while time.monotonic() < deadline:
                 try:
                     services.application_approve(actor=approver, application=app)
                 except OperationalError as e:
@@ -84,6 +85,11 @@ def check_10_of_16(env: Envelope, ok: list[int], refused: list[str]) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="SQLite's in-memory test database (shared cache) answers 'table is locked' instead of waiting and can"
+    " wedge under load; the guarded UPDATE is proven serially on SQLite by the property test, in parallel here on PostgreSQL",
+)
 def test_16_concurrent_approvals_against_an_envelope_affording_10(flushable_ledger, world) -> None:
     env, apps, approver = setup_16(world)
     ok, refused = approve_all_at_once(apps, approver)
