@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from gonghui.web.demo import DEMO_PASSWORD
 
 pytestmark = pytest.mark.browser
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def login(page, username: str) -> None:
@@ -35,7 +37,7 @@ def test_cadre_plans_worker_checks_in_dashboard_counts_once(new_page, live_app, 
     with cadre.expect_navigation():
         cadre.get_by_role("link", name="新建活动").click()
     org_id = int(re.search(r"/orgs/(\d+)/activities/new/", cadre.url).group(1))
-    year = dt.date.today().year
+    year = dt.datetime.now(SHANGHAI).year  # the app's time zone: the dashboard's months are its months
     dashboard = f"/orgs/{org_id}/reports/?start={year}-01&end={year}-12"
     before = attendance(cadre, dashboard)
 
@@ -49,7 +51,7 @@ def test_cadre_plans_worker_checks_in_dashboard_counts_once(new_page, live_app, 
 
     with cadre.expect_navigation():
         cadre.get_by_role("link", name="添加场次").click()
-    start = dt.datetime.now().replace(second=0, microsecond=0) + dt.timedelta(minutes=5)
+    start = dt.datetime.now(SHANGHAI).replace(second=0, microsecond=0) + dt.timedelta(minutes=5)  # the form's wall clock
     cadre.get_by_label("开始时间").fill(start.strftime("%Y-%m-%dT%H:%M"))
     cadre.get_by_label("结束时间").fill((start + dt.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
     cadre.get_by_label("地点").fill("巢湖市职工之家三楼")

@@ -60,10 +60,39 @@ def crawl(client, start: list[str], limit: int = 400) -> dict[str, str]:
     return seen
 
 
+def activity_work(world) -> None:  # type: ignore[no-untyped-def]
+    """Records on the activity pages: an activity with a registration and check-ins, a walk-in,
+    a rotation plan, a two-batch training plan and a campaign, so the crawl meets names there."""
+    import datetime as dt
+
+    from gonghui.activities import checkin
+    from gonghui.activities import services as activities
+    from gonghui.activities.tests.helpers import make_activity
+    from gonghui.alliances import services as alliance_services
+    from gonghui.reports import services as reports
+    from gonghui.training import services as training
+    from gonghui.training.services import StaffEntry
+
+    a = make_activity(world.city_a1, title="普法宣传")
+    s = a.sessions.get()
+    own = world.people["own"]
+    activities.registration_create(actor=None, session=s, person=own)
+    checkin.checkin_record(actor=None, session=s, person=own, method="poster")
+    checkin.checkin_record(actor=world.users["cadre"], session=s, person=make_person(world.unit_a1, "扫码人"), method="scanner")
+    checkin.walkin_record(actor=None, session=s, count=5)
+    alliance_services.rotation_generate(actor=None, alliance=world.alliance, start=dt.date(2026, 1, 1), periods=2, period_kind="month")
+    staff = [StaffEntry(own, "办公室"), StaffEntry(make_person(world.unit_a1, "培训人"), "办公室")]
+    training.plan_create(actor=None, org=world.unit_a1, title="安全培训", batches=2, staff=staff, source="upload")
+    reports.campaign_create(
+        actor=None, org=world.city_a1, name="红色电影进企业", unit="sessions", starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2026, 12, 31)
+    )
+
+
 @pytest.mark.parametrize("role", ["org_admin", "cadre", "viewer", "coord", "worker"])
 def test_no_page_shows_a_full_id_or_phone_number(world, as_user, role) -> None:
     # people with awkward numbers: an X check digit and a phone that looks like part of an ID
     make_person(world.unit_a1, "带X证件", phone="13912345678")
+    activity_work(world)
     client = as_user(role)
     starts = ["/", "/orgs/", "/alliances/", "/people/transfers/", "/me/"] + [f"/people/{p.pk}/" for p in Person.objects.all()]
     pages = crawl(client, starts)
@@ -80,6 +109,11 @@ def test_no_page_shows_a_full_id_or_phone_number(world, as_user, role) -> None:
         assert f"/people/{world.people['own'].pk}/" in shown
         assert any("***********" in pages[u] for u in shown)
         assert f"/orgs/{world.city_a1.pk}/roll/export.xlsx" in shown  # the export was opened and scanned
+        # and the activity work: an activity's page, its check-in list, a training plan, the statistics
+        assert any(u.startswith("/activities/") and u.rstrip("/").split("/")[-1].isdigit() for u in shown)
+        assert any(u.endswith("/checkins/") for u in shown)
+        assert any(u.startswith("/training/") for u in shown), sorted(shown)
+        assert f"/orgs/{world.city_a1.pk}/reports/" in shown
     if role == "worker":
         assert "/me/" in shown and f"/people/{world.people['own'].pk}/" in shown
 
