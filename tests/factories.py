@@ -35,12 +35,14 @@ def new_id(region: str = "340100", *, sex: str = "M") -> str:
     return make_id(region, dt.date(1980, 1, 1) + dt.timedelta(days=n % 9000), (n // 9000) % 100, sex=sex)
 
 
-def make_person(org: Org, name: str = "张三", *, phone: str | None = None, status: str = Membership.Status.ACTIVE) -> Person:
+def make_person(
+    org: Org, name: str = "张三", *, phone: str | None = None, status: str = Membership.Status.ACTIVE, id_number: str | None = None
+) -> Person:
     n = next(_seq)
     return people_services.person_register(
         actor=None,
         org=org,
-        data={"name": name, "id_number": new_id(org.region_code), "phone": phone if phone is not None else f"139{n:08d}"},
+        data={"name": name, "id_number": id_number or new_id(org.region_code), "phone": phone if phone is not None else f"139{n:08d}"},
         membership_status=status,
     )
 
