@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "gonghui.training",
     "gonghui.reports",
     "gonghui.money",
+    "gonghui.hardship",
     "django_tasks_db",
     "gonghui.web",
     "gonghui.api",
