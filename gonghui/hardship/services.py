@@ -648,9 +648,10 @@ def annual_review(
 
 
 def aid_apply(*, actor: Any, file: HardshipFile, envelope: Any, amount: Any, self_paid: Any = None) -> Any:
-    """A payment to an on-record file: the programme's cap from the file's category and 低保, the
-    file re-checked with this year's earlier aid counted as income, then the money engine's
-    application (approval chain by cumulative amount, maker-checker, budget)."""
+    """A payment to an on-record file (``amount`` in fen): the programme's cap from the file's
+    category and 低保; the file re-checked with this year's earlier aid counted as income; a 相对
+    household gets one kind of aid a year; then the money engine's application (approval chain
+    by cumulative amount, maker-checker, budget)."""
     from gonghui.money import services as money
     from gonghui.money.models import Application
 
@@ -665,9 +666,19 @@ def aid_apply(*, actor: Any, file: HardshipFile, envelope: Any, amount: Any, sel
     result = assessment(file, year=year, extra_income_fen=paid)
     if not result.category and file.category != cat.ACCIDENT:
         raise ServiceError(f"计入本年已获帮扶{yuan(paid)}后，该户已不符合困难条件，请先复核档案", field="amount", code="not_eligible")
+    if file.category == cat.RELATIVE:
+        kinds = set(
+            Application.objects.filter(subject_kind="hardship.file", subject_id=file.pk, year=year, status__in=("pending", "approved", "paid"))
+            .exclude(programme=envelope.programme)
+            .values_list("programme__name", flat=True)
+        )
+        if kinds:
+            raise ServiceError(f"相对困难家庭每年只能享受一类救助，该户{year}年已申请{'、'.join(sorted(kinds))}", field="envelope", code="one_kind")
     basis: dict[str, Any] = {"category": file.category, "dibao_monthly_fen": result.standard_fen}
     if self_paid not in (None, ""):
         basis["self_paid_fen"] = _amount(self_paid, "self_paid", "自付费用")
+    elif file.category == cat.ACCIDENT and file.hardship_expense_fen:
+        basis["self_paid_fen"] = file.hardship_expense_fen  # 意外致困: a share of the hardship spending
     return money.application_submit(
         actor=actor, org=file.org, envelope=envelope, subject_kind="hardship.file", subject_id=file.pk, amount=amount, basis=basis
     )

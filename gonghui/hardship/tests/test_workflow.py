@@ -9,7 +9,7 @@ from gonghui.audit.models import AuditEvent
 from gonghui.hardship import services
 from gonghui.hardship.models import FileEvent, HardshipFile, HouseholdClaim, HouseholdMember
 from gonghui.lib.errors import ServiceError
-from tests.factories import make_person
+from tests.factories import make_person, make_user
 
 from .conftest import member, members_of, visit
 
@@ -353,3 +353,19 @@ def test_a_visit_records_the_three_clears(hs) -> None:
         measures_note="医疗救助",
     )  # fmt: skip
     assert (v.channel, v.visitor_id, file.visits.count()) == ("phone", u["unit_cadre"].pk, 2)
+
+
+def test_a_file_follows_its_union_through_a_subtree_move_while_its_events_keep_the_moment(hs) -> None:
+    from gonghui.hardship import queries
+    from gonghui.orgs import services as org_services
+
+    file = hs.on_file()
+    old_path = hs.w.unit_a1.path
+    org_services.org_move(actor=None, org=hs.w.unit_a1, new_parent=hs.w.city_a2, reason="企业隶属关系调整")
+    file.refresh_from_db()
+    hs.w.unit_a1.refresh_from_db()
+    assert file.org_path == hs.w.unit_a1.path != old_path
+    assert set(FileEvent.objects.filter(file=file).values_list("org_path_at", flat=True)) == {old_path}
+    assert list(queries.files_of(hs.users["cadre"], hs.w.city_a1)) == []
+    wuhu = make_user("wuhu_cadre", "cadre", org=hs.w.city_a2)
+    assert list(queries.files_of(wuhu, hs.w.city_a2)) == [file]
