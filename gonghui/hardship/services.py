@@ -658,14 +658,6 @@ def aid_apply(*, actor: Any, file: HardshipFile, envelope: Any, amount: Any, sel
     if file.status not in HardshipFile.ON_FILE:
         raise ServiceError(f"档案当前状态为“{file.get_status_display()}”，不能申请帮扶资金", field="status", code="wrong_state")
     year = envelope.year
-    paid = sum(
-        Application.objects.filter(subject_kind="hardship.file", subject_id=file.pk, year=year, status__in=("approved", "paid")).values_list(
-            "amount", flat=True
-        )
-    )
-    result = assessment(file, year=year, extra_income_fen=paid)
-    if not result.category and file.category != cat.ACCIDENT:
-        raise ServiceError(f"计入本年已获帮扶{yuan(paid)}后，该户已不符合困难条件，请先复核档案", field="amount", code="not_eligible")
     if file.category == cat.RELATIVE:
         kinds = set(
             Application.objects.filter(subject_kind="hardship.file", subject_id=file.pk, year=year, status__in=("pending", "approved", "paid"))
@@ -674,6 +666,14 @@ def aid_apply(*, actor: Any, file: HardshipFile, envelope: Any, amount: Any, sel
         )
         if kinds:
             raise ServiceError(f"相对困难家庭每年只能享受一类救助，该户{year}年已申请{'、'.join(sorted(kinds))}", field="envelope", code="one_kind")
+    paid = sum(
+        Application.objects.filter(subject_kind="hardship.file", subject_id=file.pk, year=year, status__in=("approved", "paid")).values_list(
+            "amount", flat=True
+        )
+    )
+    result = assessment(file, year=year, extra_income_fen=paid)
+    if not result.category and file.category != cat.ACCIDENT:
+        raise ServiceError(f"计入本年已获帮扶{yuan(paid)}后，该户已不符合困难条件，请先复核档案", field="amount", code="not_eligible")
     basis: dict[str, Any] = {"category": file.category, "dibao_monthly_fen": result.standard_fen}
     if self_paid not in (None, ""):
         basis["self_paid_fen"] = _amount(self_paid, "self_paid", "自付费用")
