@@ -17,7 +17,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from gonghui.lib.errors import ServiceError
 
 # ServiceError codes that mean "conflicts with what is on record" rather than "invalid input".
-CONFLICT_CODES = frozenset({"person_exists"})
+CONFLICT_CODES = frozenset({"person_exists", "dedupe_conflict"})
 
 NOT_FOUND = {"code": "not_found", "message": "未找到该对象或无权查看", "field": None}
 FORBIDDEN = {"code": "forbidden", "message": "无权执行此操作", "field": None}

@@ -13,7 +13,7 @@ from ninja.renderers import JSONRenderer
 from gonghui.api import errors
 from gonghui.api.auth import TokenAuth
 
-from . import activities, alliances, me, orgs, people
+from . import activities, alliances, hardship, me, orgs, people
 
 
 class Utf8JSONRenderer(JSONRenderer):
@@ -39,3 +39,4 @@ api.add_router("/orgs", orgs.router, tags=["orgs"])
 api.add_router("/", people.router, tags=["people"])
 api.add_router("/alliances", alliances.router, tags=["alliances"])
 api.add_router("/", activities.router, tags=["activities"])
+api.add_router("/", hardship.router, tags=["hardship"])
