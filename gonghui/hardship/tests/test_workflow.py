@@ -369,3 +369,38 @@ def test_a_file_follows_its_union_through_a_subtree_move_while_its_events_keep_t
     assert list(queries.files_of(hs.users["cadre"], hs.w.city_a1)) == []
     wuhu = make_user("wuhu_cadre", "cadre", org=hs.w.city_a2)
     assert list(queries.files_of(wuhu, hs.w.city_a2)) == [file]
+
+
+def test_safety_net_then_lift_and_the_refusals_around_it(hs) -> None:
+    file = hs.on_file()
+    u = hs.users
+    refused(services.file_safety_net, actor=u["cadre"], file=file, reason="", message="请填写兜底说明")
+    services.file_safety_net(actor=u["cadre"], file=file, reason="重度残疾，纳入政府兜底并常态帮扶")
+    file.refresh_from_db()
+    assert file.status == S.SAFETY_NET
+    before = snapshot(file)
+    refused(services.file_safety_net, actor=u["cadre"], file=file, reason="再次", code="wrong_state")
+    refused(services.file_objection, actor=u["cadre"], file=file, note="异议", message="只有公示中的档案可以登记异议")
+    assert snapshot(file) == before
+    services.file_lift(actor=u["cadre"], file=file, reason="子女就业")
+    file.refresh_from_db()
+    assert [e.action for e in FileEvent.objects.filter(file=file)][-2:] == ["safety_net", "lift"]
+
+
+def test_only_a_center_approves_after_the_notice(hs) -> None:
+    file = hs.draft()
+    u = hs.users
+    with time_machine.travel(MARCH, tick=False):
+        services.file_submit(actor=u["unit_cadre"], file=file)
+        services.file_prelim(actor=u["unit_cadre"], file=file)
+        visit(file, u["unit_cadre"], on=dt.date(2026, 3, 2))
+        services.file_review(actor=u["cadre"], file=file)
+        services.file_publicize(actor=u["cadre"], file=file, notice_from=dt.date(2026, 3, 2), notice_to=dt.date(2026, 3, 8))
+        refused(services.file_return, actor=u["unit_cadre"], file=file, reason="撤回", message="退回须由县级及以上工会（帮扶中心）办理")
+    with time_machine.travel(dt.datetime(2026, 3, 9, 9, tzinfo=dt.UTC), tick=False):
+        before = snapshot(file)
+        refused(services.file_approve, actor=u["unit_cadre"], file=file, code="forbidden", message="批准建档须由县级及以上工会（帮扶中心）办理")
+        assert snapshot(file) == before
+        services.file_approve(actor=u["org_admin"], file=file)
+    file.refresh_from_db()
+    assert (file.status, file.filed_on) == (S.ACTIVE, dt.date(2026, 3, 9))
