@@ -88,3 +88,22 @@ def conflict_view(user: Any, c: DedupeConflict) -> dict[str, Any]:
 
 def open_conflict_q() -> Q:
     return Q(status=DedupeConflict.Status.OPEN)
+
+
+def own_files(person: Any) -> list[dict[str, Any]]:
+    """A worker's own household files (as holder), with the contact and the aid received, for
+    the worker's "我的" page: the worker may see their own file (档案管理办法)."""
+    from gonghui.money.models import Application
+
+    files = list(HardshipFile.objects.filter(holder=person).exclude(status=HardshipFile.Status.DRAFT).select_related("org").order_by("-changed_at"))
+    if not files:
+        return []
+    contacts = {c.file_id: c for c in ContactAssignment.objects.filter(file__in=files, ended_at__isnull=True).select_related("cadre")}
+    aid: dict[int, list[tuple[int, str, int]]] = {}
+    for file_id, year, programme, amount in (
+        Application.objects.filter(subject_kind="hardship.file", subject_id__in=[f.pk for f in files], status__in=("approved", "paid"))
+        .order_by("-year", "programme__sort")
+        .values_list("subject_id", "year", "programme__name", "amount")
+    ):
+        aid.setdefault(file_id, []).append((year, programme, amount))
+    return [{"file": f, "contact": contacts.get(f.pk), "aid": aid.get(f.pk, [])} for f in files]

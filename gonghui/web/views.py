@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from gonghui.activities import codes
 from gonghui.alliances.queries import alliances_visible_to
+from gonghui.hardship import queries as hardship_queries
 from gonghui.orgs import policy
 from gonghui.orgs import queries as org_queries
 from gonghui.people import queries as people_queries
@@ -44,4 +45,5 @@ def me(request: HttpRequest) -> HttpResponse:
     person = request.user.person
     memberships = people_queries.memberships_of(person) if person else []
     member_qr = codes.qr_svg(codes.member_code(person), scale=5) if person else None
-    return render(request, "web/me.html", {"person": person, "memberships": memberships, "member_qr": member_qr})
+    files = hardship_queries.own_files(person) if person else []
+    return render(request, "web/me.html", {"person": person, "memberships": memberships, "member_qr": member_qr, "hardship_files": files})
