@@ -39,19 +39,21 @@ PG_URL = "postgresql://postgres@127.0.0.1:5432/gonghui_bench_dash"
 TZ8 = dt.timezone(dt.timedelta(hours=8))
 
 
-def prepare(db: str) -> None:
+def prepare(db: str, *, fresh: bool = True) -> None:
+    """Point Django at the bench database; ``fresh`` empties it first."""
     OUT.mkdir(parents=True, exist_ok=True)
     if db == "sqlite":
-        for s in ("", "-wal", "-shm"):
+        for s in ("", "-wal", "-shm") if fresh else ():
             Path(f"{SQLITE_PATH}{s}").unlink(missing_ok=True)
         os.environ.pop("DATABASE_URL", None)
         os.environ["SQLITE_PATH"] = str(SQLITE_PATH)
     else:
         import psycopg
 
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS gonghui_bench_dash WITH (FORCE)")
-            conn.execute("CREATE DATABASE gonghui_bench_dash")
+        if fresh:
+            with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+                conn.execute("DROP DATABASE IF EXISTS gonghui_bench_dash WITH (FORCE)")
+                conn.execute("CREATE DATABASE gonghui_bench_dash")
         os.environ["DATABASE_URL"] = PG_URL
     os.environ["DJANGO_SETTINGS_MODULE"] = "gonghui.settings"
     os.environ["GONGHUI_VAR_DIR"] = str(OUT / "var")
@@ -208,6 +210,11 @@ def measure(db: str) -> list[dict]:
 
     period = queries.Period.year(2026)
     start, end = period.start, period.end
+    if db == "sqlite":
+        # Raw SQL on SQLite compares text: pass the bounds as Django stores datetimes there (UTC,
+        # no offset). "2026-01-01 00:00:00+08:00" would sort after a stored "2026-01-01 00:00:00"
+        # and drop the rows of 08:00 local on New Year's Day from the raw side.
+        start, end = (d.astimezone(dt.UTC).replace(tzinfo=None) for d in (start, end))
     results = []
     for label, org in (("province", Org.objects.get(pk=2)), ("national root", Org.objects.get(pk=1))):
         upper = org.path[:-1] + chr(ord(org.path[-1]) + 1)
@@ -260,14 +267,15 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
+    ap.add_argument("--measure-only", action="store_true", help="reuse the database a previous run loaded (same --rows)")
     args = ap.parse_args()
-    prepare(args.db)
+    prepare(args.db, fresh=not args.measure_only)
     import django
 
     django.setup()
     from django.db import connection
 
-    gen = load(args.rows, args.db)
+    gen = {"reused": True} if args.measure_only else load(args.rows, args.db)
     with connection.cursor() as cur:
         counts = {}
         for t in ("bench_checkin", "reports_attendancerollup", "reports_personmonth"):
