@@ -328,8 +328,11 @@ def _conflicts(request: HttpRequest, *, bound: tuple[int, ResolveForm] | None = 
     if show in DedupeConflict.Status.values:
         qs = qs.filter(status=show)
     page = paginate(qs, request.GET.get("page"))
+    shown = list(page.rows)
+    if bound and bound[0] not in {c.pk for c in shown}:
+        shown[:0] = queries.conflicts_for(user).filter(pk=bound[0])  # a refused form stays on the page
     rows = []
-    for c in page.rows:
+    for c in shown:
         # Only what this side may read goes into the page (queries.conflict_view).
         seen = queries.conflict_view(user, c)
         may_resolve = c.status == DedupeConflict.Status.OPEN and any(policy.user_can(user, "operate", o) for o in (c.raised_org, c.holding_org))
