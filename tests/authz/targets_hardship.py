@@ -48,20 +48,21 @@ def _standards() -> None:
         services.standard_set(actor=None, region_code=code, year=timezone.localdate().year, area="urban", monthly="800")
 
 
-def _draft(org: Any, holder: Any, *, spouse: str | None = None, kind: str = "formal") -> HardshipFile:
+def _draft(org: Any, holder: Any, *, spouse: str | None = None, **data: Any) -> HardshipFile:
     members = [
         MemberInput("self", holder.name, holder.id_number(), "employed", wage="20000"),
         MemberInput("spouse", "李秀英", spouse or new_id(sex="F"), "unemployed"),
     ]
     return services.file_create(
-        actor=None, org=org, holder=holder, data={"cause_main": "illness", "medical_expense": "6000", "kind": kind}, members=members
+        actor=None, org=org, holder=holder, data={"cause_main": "illness", "medical_expense": "6000", **data}, members=members
     )
 
 
-def _walk(targets: Any, to: str, *, kind: str = "formal") -> HardshipFile:
-    """The relation's file in state ``to``; the center's steps run without an actor (not checked)."""
+def file_in_state(world: Any, org: Any, holder: Any, to: str, **data: Any) -> HardshipFile:
+    """A household file of ``org`` in state ``to`` (one of ``ORDER``, or temp_active), walked
+    through the services; the center's steps run without an actor (not checked)."""
     _standards()
-    f = _draft(targets.org, targets.person, kind=kind)
+    f = _draft(org, holder, kind="temporary" if to == "temp_active" else "formal", **data)
     today = timezone.localdate()
     steps = [
         ("submitted", lambda: services.file_submit(actor=None, file=f)),
@@ -69,7 +70,7 @@ def _walk(targets: Any, to: str, *, kind: str = "formal") -> HardshipFile:
         (
             "visited",
             lambda: services.file_visit(
-                actor=targets.w.users["fed_admin"], file=f, visited_on=today, channel="home", application_signed=True, consent_signed=True, **NOTES
+                actor=world.users["fed_admin"], file=f, visited_on=today, channel="home", application_signed=True, consent_signed=True, **NOTES
             ),
         ),
         ("reviewed", lambda: services.file_review(actor=None, file=f)),
@@ -142,7 +143,7 @@ def build(targets: Any, name: str) -> tuple[dict[str, Any], dict[str, Any]] | No
     org_kw = {"org_id": targets.org.pk}
     if name in STEP_STATE:
         state = STEP_STATE[name]
-        f = _walk(targets, state, kind="temporary" if state == "temp_active" else "formal")
+        f = file_in_state(targets.w, targets.org, targets.person, state)
         return {"pk": f.pk}, _payload(name, targets, f)
     match name:
         case "index":
