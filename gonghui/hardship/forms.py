@@ -131,7 +131,9 @@ class MemberForm(forms.Form):
         masked = self.initial.get("masked")
         if masked:
             self.fields["id_number"].widget.attrs["placeholder"] = masked
-            self.fields["id_number"].help_text = _("已登记%(masked)s；留空表示不变") % {"masked": masked}
+            saved = self.initial.get("member")
+            hint = _("已登记%(masked)s；留空表示不变") if saved else _("户主本人%(masked)s：留空即取自会员名册")
+            self.fields["id_number"].help_text = hint % {"masked": masked}
 
 
 def member_initial(m: HouseholdMember) -> dict[str, Any]:

@@ -100,7 +100,8 @@ def _file_page(request: HttpRequest, *, org: Org, holder: Any, file: HardshipFil
     """GET shows the form; POST saves (one service), or with ``preview`` shows the category
     arithmetic of the typed figures, or with ``add_row`` comes back with one household row more."""
     existing = {m.pk: m for m in file.members.all()} if file else {}
-    ctx: dict[str, Any] = {"org": org, "holder": holder, "file": file, "lines": [], "preview_error": ""}
+    editable = file is None or file.status in HardshipFile.EDITABLE
+    ctx: dict[str, Any] = {"org": org, "holder": holder, "file": file, "editable": editable, "lines": [], "preview_error": ""}
     if request.method == "GET":
         form, formset = FileForm(file=file), MemberFormSet(initial=_rows(holder, existing))
         if file is not None:
