@@ -114,10 +114,14 @@ def standard_for(*, region_code: str, year: int, area: str) -> SubsistenceStanda
 
 def assessment(file: HardshipFile, *, year: int | None = None, extra_income_fen: int = 0) -> cat.Assessment:
     """The file's category by the formula; ``extra_income_fen`` counts this year's aid as income."""
-    standard = standard_for(region_code=file.region_code, year=year or _today().year, area=file.area)
     members = list(file.members.all())
     if not members:
         raise ServiceError("档案中没有家庭成员", field="members")
+    return _assess(file, members, year=year or _today().year, extra_income_fen=extra_income_fen)
+
+
+def _assess(file: HardshipFile, members: Sequence[HouseholdMember], *, year: int, extra_income_fen: int = 0) -> cat.Assessment:
+    standard = standard_for(region_code=file.region_code, year=year, area=file.area)
     return cat.assess(
         income_fen=sum(m.income_fen for m in members) + extra_income_fen,
         hardship_expense_fen=file.hardship_expense_fen,
@@ -126,6 +130,13 @@ def assessment(file: HardshipFile, *, year: int | None = None, extra_income_fen:
         standard_fen=standard.monthly_fen,
         accident=bool(file.accident_event.strip()),
     )
+
+
+def assessment_preview(*, org: Org, holder: Person, data: dict[str, Any], members: Sequence[MemberInput]) -> cat.Assessment:
+    """The arithmetic of a file not yet saved (the edit page's 测算): the same checks as
+    ``file_create``, then this year's standard; nothing is written."""
+    draft = HardshipFile(org=org, holder=holder, **_file_fields(org, data))
+    return _assess(draft, _members(holder, members), year=_today().year)
 
 
 # ---- the file's content ------------------------------------------------------------------------
@@ -332,11 +343,9 @@ def _move(
     audit.record(actor=actor, action=f"hardship.file_{action}", target=file, data={"from": src, "to": to, **(data or {})})
 
 
-def _require_center(actor: Any, file: HardshipFile, step: str) -> None:
-    """复核、公示 and 建档 are decided by a 帮扶中心: a union at county level or above over the file."""
-    if actor is None:
-        return
-    ok = any(
+def acts_as_center(actor: Any, file: HardshipFile) -> bool:
+    """Whether ``actor`` may act as the file's 帮扶中心: operate on a union at county level or above over it."""
+    return any(
         g.org_id
         and g.org.is_open
         and g.org.level in CENTER_LEVELS
@@ -344,7 +353,13 @@ def _require_center(actor: Any, file: HardshipFile, step: str) -> None:
         and "operate" in policy.ROLE_ACTIONS[g.role]
         for g in policy.active_grants(actor)
     )
-    if not ok:
+
+
+def _require_center(actor: Any, file: HardshipFile, step: str) -> None:
+    """复核、公示 and 建档 are decided by a 帮扶中心: a union at county level or above over the file."""
+    if actor is None:
+        return
+    if not acts_as_center(actor, file):
         raise ServiceError(f"{step}须由县级及以上工会（帮扶中心）办理", field="actor", code="forbidden")
 
 
@@ -555,6 +570,12 @@ def file_cancel(*, actor: Any, file: HardshipFile, reason_code: str, note: str =
     HouseholdClaim.objects.filter(file=file).delete()
     ContactAssignment.objects.filter(file=file, ended_at__isnull=True).update(ended_at=_now())
     return file
+
+
+def member_reveal(*, actor: Any, member: HouseholdMember) -> str:
+    """A household member's full ID number; the caller has checked ``reveal`` on the file's union."""
+    audit.record(actor=actor, action="hardship.member_reveal", target=member.file, data={"member": member.pk})
+    return member.id_number()
 
 
 # ---- 帮扶联系人 and visits ---------------------------------------------------------------------

@@ -88,15 +88,27 @@ def activity_work(world) -> None:  # type: ignore[no-untyped-def]
     )
 
 
+def hardship_work(world) -> list[str]:  # type: ignore[no-untyped-def]
+    """Household files (困难职工帮扶): one on record with a bank account, one a draft (its edit page
+    is linked). Returns the household's numbers the pages must not show in full."""
+    from gonghui.hardship.models import HardshipFile, HouseholdMember
+    from tests.authz.targets_hardship import file_in_state
+
+    file_in_state(world, world.unit_a1, make_person(world.unit_a1, "帮扶户主"), "active", bank_account="6222021001123456789")
+    file_in_state(world, world.unit_a1, make_person(world.unit_a1, "草稿户主"), "draft")
+    return [m.id_number() for m in HouseholdMember.objects.all()] + [f.bank_account() for f in HardshipFile.objects.exclude(bank_cipher="")]
+
+
 @pytest.mark.parametrize("role", ["org_admin", "cadre", "viewer", "coord", "worker"])
 def test_no_page_shows_a_full_id_or_phone_number(world, as_user, role) -> None:
     # people with awkward numbers: an X check digit and a phone that looks like part of an ID
     make_person(world.unit_a1, "带X证件", phone="13912345678")
     activity_work(world)
+    household = hardship_work(world)
     client = as_user(role)
     starts = ["/", "/orgs/", "/alliances/", "/people/transfers/", "/me/"] + [f"/people/{p.pk}/" for p in Person.objects.all()]
     pages = crawl(client, starts)
-    secrets = [s for p in Person.objects.all() for s in (p.id_number(), p.phone()) if s]
+    secrets = [s for p in Person.objects.all() for s in (p.id_number(), p.phone()) if s] + household
     for url, html in pages.items():
         for s in secrets:
             assert s not in html, f"{role} sees a full number on {url}"
@@ -114,6 +126,12 @@ def test_no_page_shows_a_full_id_or_phone_number(world, as_user, role) -> None:
         assert any(u.endswith("/checkins/") for u in shown)
         assert any(u.startswith("/training/") for u in shown), sorted(shown)
         assert f"/orgs/{world.city_a1.pk}/reports/" in shown
+        # and the hardship files: the list, a file's page, the standards and conflicts pages
+        assert f"/orgs/{world.city_a1.pk}/hardship/" in shown
+        assert any(u.startswith("/hardship/files/") and u.endswith("/") and u.split("/")[-2].isdigit() for u in shown), sorted(shown)
+        assert {"/hardship/standards/", "/hardship/conflicts/"} <= shown
+        if role != "viewer":  # the draft's edit page, with the household's rows
+            assert any(u.startswith("/hardship/files/") and u.endswith("/edit/") for u in shown)
     if role == "worker":
         assert "/me/" in shown and f"/people/{world.people['own'].pk}/" in shown
 

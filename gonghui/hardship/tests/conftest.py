@@ -88,3 +88,15 @@ def hs(world: World) -> Hs:
 
 def members_of(file: HardshipFile) -> list[tuple[str, str, int]]:
     return [(m.relation, m.name, m.income_fen) for m in HouseholdMember.objects.filter(file=file)]
+
+
+@pytest.fixture
+def login(client: Any, hs: Hs):  # type: ignore[no-untyped-def]
+    """A test client logged in as one of the hardship personas (``hs.users``)."""
+
+    def as_(role: str) -> Any:
+        client.logout()
+        client.force_login(hs.users[role])
+        return client
+
+    return as_
