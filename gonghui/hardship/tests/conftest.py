@@ -17,6 +17,7 @@ from gonghui.people.models import Person
 from tests.factories import World, make_person, make_user, new_id
 
 DIBAO = "800"  # ¥800 a month per person
+MARCH_2 = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
 
 
 def member(relation: str, name: str, number: str, *, wage: str = "0", work: str = "employed", **kw: Any) -> MemberInput:
@@ -45,22 +46,47 @@ class Hs:
         fields = {"cause_main": "illness", "medical_expense": "6000"} | data
         return services.file_create(actor=self.users[actor], org=org or holder.org, holder=holder, data=fields, members=members)
 
+    def walk(self, file: HardshipFile, upto: str, *, notice_to: dt.date = dt.date(2026, 3, 8)) -> HardshipFile:
+        """On 2 March 2026, take a draft through intake up to the state ``upto`` (submitted,
+        prelim_ok, visited, reviewed or publicized; the notice runs from that day)."""
+        import time_machine
+
+        u = self.users
+        steps = {
+            "submitted": lambda: services.file_submit(actor=u["unit_cadre"], file=file),
+            "prelim_ok": lambda: services.file_prelim(actor=u["unit_cadre"], file=file),
+            "visited": lambda: visit(file, u["unit_cadre"], on=dt.date(2026, 3, 2)),
+            "reviewed": lambda: services.file_review(actor=u["cadre"], file=file),
+            "publicized": lambda: services.file_publicize(actor=u["cadre"], file=file, notice_from=dt.date(2026, 3, 2), notice_to=notice_to),
+        }
+        with time_machine.travel(MARCH_2, tick=False):
+            for state, step in steps.items():
+                step()
+                if state == upto:
+                    break
+        file.refresh_from_db()
+        return file
+
     def on_file(self, file: HardshipFile | None = None, **kw: Any) -> HardshipFile:
         """Walk a file through intake to 在档 (the notice period set in the past)."""
         import time_machine
 
-        u = self.users
-        with time_machine.travel(dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC), tick=False):
+        with time_machine.travel(MARCH_2, tick=False):
             file = file or self.draft(**kw)
-            services.file_submit(actor=u["unit_cadre"], file=file)
-            services.file_prelim(actor=u["unit_cadre"], file=file)
-            visit(file, u["unit_cadre"], on=dt.date(2026, 3, 2))
-            services.file_review(actor=u["cadre"], file=file)
-            services.file_publicize(actor=u["cadre"], file=file, notice_from=dt.date(2026, 3, 2), notice_to=dt.date(2026, 3, 8))
+        self.walk(file, "publicized")
         with time_machine.travel(dt.datetime(2026, 3, 9, 9, tzinfo=dt.UTC), tick=False):
-            services.file_approve(actor=u["cadre"], file=file)
+            services.file_approve(actor=self.users["cadre"], file=file)
         file.refresh_from_db()
         return file
+
+    def foreign_draft(self, held: HardshipFile, relation: str) -> HardshipFile:
+        """A draft in 青海 (unit_b) whose household repeats ``held``'s member of ``relation``."""
+        twin = held.members.get(relation=relation)
+        holder = make_person(self.w.unit_b, "马福")
+        return self.draft(
+            holder, actor="other_cadre",
+            members=[member("self", "马福", holder.id_number(), wage="20000"), member(relation, twin.name, twin.id_number(), work="student")],
+        )  # fmt: skip
 
 
 def visit(file: HardshipFile, actor: Any, *, on: dt.date, signed: bool = True) -> HardshipFile:

@@ -6,9 +6,6 @@ from django.test import Client
 
 from gonghui.api.services import token_create
 from gonghui.hardship.models import FileEvent, HardshipFile
-from tests.factories import make_person
-
-from .conftest import member
 
 
 def api(user) -> Client:  # type: ignore[no-untyped-def]
@@ -27,11 +24,7 @@ def test_a_conflict_answer_to_another_province_carries_only_the_holding_union(hs
     w.unit_a1.save()
     held = hs.on_file()
     child = held.members.get(relation="child")
-    holder_b = make_person(w.unit_b, "马福")
-    draft = hs.draft(
-        holder_b, actor="other_cadre",
-        members=[member("self", "马福", holder_b.id_number(), wage="20000"), member("child", "张小明", child.id_number(), work="student")],
-    )  # fmt: skip
+    draft = hs.foreign_draft(held, "child")
     c = api(u["other_cadre"])
     status, body = post(c, f"/api/v1/hardship/files/{draft.pk}/transition", {"action": "submit"})
     assert (status, body) == (

@@ -8,8 +8,6 @@ from gonghui.hardship.models import DedupeConflict, HardshipFile, HouseholdClaim
 from gonghui.lib.errors import ServiceError
 from tests.factories import make_person, new_id
 
-from .conftest import member
-
 
 def test_a_conflict_names_only_the_holding_union_and_both_sides_see_and_audit_it(hs) -> None:
     w, u = hs.w, hs.users
@@ -18,11 +16,7 @@ def test_a_conflict_names_only_the_holding_union_and_both_sides_see_and_audit_it
     held = hs.on_file()
     spouse = held.members.get(relation="spouse")
     # A worker in 青海 lists the same spouse (e.g. a remarriage not yet recorded)
-    holder_b = make_person(w.unit_b, "马福")
-    draft = hs.draft(
-        holder_b, actor="other_cadre",
-        members=[member("self", "马福", holder_b.id_number(), wage="20000"), member("spouse", "李秀英", spouse.id_number(), work="unemployed")],
-    )  # fmt: skip
+    draft = hs.foreign_draft(held, "spouse")
     audits = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     with pytest.raises(ServiceError) as e:
         services.file_submit(actor=u["other_cadre"], file=draft)

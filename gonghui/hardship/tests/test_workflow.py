@@ -180,12 +180,9 @@ def test_it_refuses_a_skipped_transition_and_writes_nothing(hs, step, from_state
 
 
 def test_it_leaves_review_publicity_and_approval_to_a_county_level_union(hs) -> None:
-    file = hs.draft()
+    file = hs.walk(hs.draft(), "visited")
     u = hs.users
     with time_machine.travel(MARCH, tick=False):
-        services.file_submit(actor=u["unit_cadre"], file=file)
-        services.file_prelim(actor=u["unit_cadre"], file=file)
-        visit(file, u["unit_cadre"], on=dt.date(2026, 3, 2))
         before = snapshot(file)
         refused(services.file_review, actor=u["unit_cadre"], file=file, code="forbidden", message="复核须由县级及以上工会（帮扶中心）办理")
         assert snapshot(file) == before
@@ -197,11 +194,9 @@ def test_it_leaves_review_publicity_and_approval_to_a_county_level_union(hs) -> 
 
 
 def test_it_needs_both_signatures_at_the_home_visit(hs) -> None:
-    file = hs.draft()
+    file = hs.walk(hs.draft(), "prelim_ok")
     u = hs.users
     with time_machine.travel(MARCH, tick=False):
-        services.file_submit(actor=u["unit_cadre"], file=file)
-        services.file_prelim(actor=u["unit_cadre"], file=file)
         before = snapshot(file)
         e = refused(visit, file, u["unit_cadre"], on=dt.date(2026, 3, 2), signed=False)
         assert e.field == "consent_signed"
@@ -209,13 +204,9 @@ def test_it_needs_both_signatures_at_the_home_visit(hs) -> None:
 
 
 def test_it_keeps_the_notice_period_before_approval(hs) -> None:
-    file = hs.draft()
+    file = hs.walk(hs.draft(), "reviewed")
     u = hs.users
     with time_machine.travel(MARCH, tick=False):
-        services.file_submit(actor=u["unit_cadre"], file=file)
-        services.file_prelim(actor=u["unit_cadre"], file=file)
-        visit(file, u["unit_cadre"], on=dt.date(2026, 3, 2))
-        services.file_review(actor=u["cadre"], file=file)
         e = refused(services.file_publicize, actor=u["cadre"], file=file, notice_from=dt.date(2026, 3, 2), notice_to=dt.date(2026, 3, 5))
         assert e.message == "公示期不少于5天"
         services.file_publicize(actor=u["cadre"], file=file, notice_from=dt.date(2026, 3, 2), notice_to=dt.date(2026, 3, 6))
@@ -388,14 +379,9 @@ def test_safety_net_then_lift_and_the_refusals_around_it(hs) -> None:
 
 
 def test_only_a_center_approves_after_the_notice(hs) -> None:
-    file = hs.draft()
+    file = hs.walk(hs.draft(), "publicized")
     u = hs.users
     with time_machine.travel(MARCH, tick=False):
-        services.file_submit(actor=u["unit_cadre"], file=file)
-        services.file_prelim(actor=u["unit_cadre"], file=file)
-        visit(file, u["unit_cadre"], on=dt.date(2026, 3, 2))
-        services.file_review(actor=u["cadre"], file=file)
-        services.file_publicize(actor=u["cadre"], file=file, notice_from=dt.date(2026, 3, 2), notice_to=dt.date(2026, 3, 8))
         refused(services.file_return, actor=u["unit_cadre"], file=file, reason="撤回", message="退回须由县级及以上工会（帮扶中心）办理")
     with time_machine.travel(dt.datetime(2026, 3, 9, 9, tzinfo=dt.UTC), tick=False):
         before = snapshot(file)
