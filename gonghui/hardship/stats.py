@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gonghui.lib import idcard
 from gonghui.lib.errors import ServiceError
+from gonghui.lib.money import yuan
 from gonghui.lib.textrange import prefix_q
 from gonghui.orgs import policy
 from gonghui.orgs.models import Org
@@ -96,19 +97,19 @@ def cancelled(user: Any, org: Org) -> QuerySet[HardshipFile]:
     return files_of(user, org).filter(status=S.CANCELLED).order_by("-closed_on", "-id")
 
 
+# The list queries (the ID-number lookup is separate: a full number is posted, never put in a URL).
 QUERIES: dict[str, Any] = {
-    "id_number": _("按身份证号"),
     "name": _("按户主姓名"),
     "unchanged": _("一年未改的档案"),
     "never_helped": _("未帮扶过的档案"),
     "lifted": _("脱困档案库"),
     "cancelled": _("注销档案库"),
 }
-NEEDS_VALUE = ("id_number", "name")
+NEEDS_VALUE = ("name",)
 
 
 def run_query(user: Any, org: Org, kind: str, value: str = "", *, migrant: bool | None = None) -> QuerySet[HardshipFile]:
-    """One of ``QUERIES``; ``migrant`` splits 职工 (False) from 农民工 (True) as the 库 are kept."""
+    """``id_number`` or one of ``QUERIES``; ``migrant`` splits 职工 (False) from 农民工 (True) as the 库 are kept."""
     match kind:
         case "id_number":
             qs = by_id_number(user, org, value)
@@ -242,6 +243,10 @@ class PaymentRow:
     households: int  # distinct files helped
     times: int  # 人次: approved payments
     amount_fen: int
+
+    @property
+    def yuan(self) -> str:
+        return yuan(self.amount_fen)
 
 
 def payments(user: Any, org: Org, *, year: int | None = None) -> list[PaymentRow]:
