@@ -165,3 +165,42 @@ def test_the_id_lookup_is_posted_and_audited_without_the_number(sw, login) -> No
     assert AuditEvent.objects.filter(action="hardship.query_id_number").count() == 1
     # a 芜湖 number is not found from 合肥
     assert c.post(url, {"id_number": sw.f("W").holder.id_number()}).context["files"] == []
+
+
+@pytest.mark.parametrize("role", ["cadre", "viewer", "prov_admin"])
+def test_no_statistics_page_or_export_shows_a_full_id_number(sw, login, role) -> None:
+    """The masking scan of tests/privacy, over every page and export reachable from the statistics page."""
+    from collections import deque
+
+    from gonghui.hardship.models import HouseholdMember
+    from tests.privacy.test_masking_scanner import ID_SHAPE, Links, body_text
+
+    c = login(role)
+    org = sw.hs.w.prov_a if role == "prov_admin" else sw.hs.w.city_a1
+    prefix = f"/orgs/{org.pk}/hardship/"
+    seen: dict[str, str] = {}
+    queue = deque([f"{prefix}statistics/", f"{prefix}query/name/?value=张", f"{prefix}coverage/?show=no_visit"])
+    with time_machine.travel(dt.datetime(2026, 11, 20, 4, tzinfo=dt.UTC), tick=False):
+        while queue:
+            url = queue.popleft()
+            if url in seen or not url.startswith(prefix):
+                continue
+            r = c.get(url)
+            seen[url] = body_text(r) if r.status_code == 200 else ""
+            links = Links()
+            links.feed(seen[url])
+            queue.extend(links.found)
+    numbers = [m.id_number() for m in HouseholdMember.objects.all()]
+    for url, text in seen.items():
+        assert [n for n in numbers if n in text] == [], url
+        assert ID_SHAPE.findall(text) == [], url
+    shown = {u.split("?")[0] for u, t in seen.items() if t}
+    assert shown == {
+        f"{prefix}statistics/", f"{prefix}statistics.xlsx", f"{prefix}coverage/", f"{prefix}coverage.xlsx", f"{prefix}query/id-number/",
+        *(f"{prefix}query/{k}/" for k in stats.QUERIES), *(f"{prefix}query/{k}.xlsx" for k in stats.QUERIES),
+    }  # fmt: skip
+    # A (helped, visited this quarter, with a contact) is listed by the name query and its export only, masked
+    holder = sw.f("A").holder
+    listed = sorted(u.split("?")[0] for u, t in seen.items() if holder.name in t)
+    assert listed == [f"{prefix}query/name.xlsx", f"{prefix}query/name/"]
+    assert all(holder.id_masked in t for u, t in seen.items() if holder.name in t)
