@@ -60,7 +60,8 @@ def statistics_export(request: HttpRequest, org_id: int) -> StreamingHttpRespons
     year = YearForm(request.GET or None).year_or_current()
     audit.record(actor=request.user, action="hardship.export", target=org, data={"what": "statistics", "year": year})
     rows = stats.stats_rows(request.user, org, year)
-    return _xlsx(f"{org.name}困难职工档案统计{year}", sheet="档案统计", headers=stats.STATS_HEADERS, rows=rows)
+    name = _("%(org)s困难职工档案统计%(year)s年") % {"org": org.name, "year": year}
+    return _xlsx(name, sheet=_("档案统计"), headers=stats.STATS_HEADERS, rows=rows)
 
 
 @login_required

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from urllib.parse import quote
 
 import openpyxl
 import pytest
@@ -71,7 +72,9 @@ def test_a_cadre_outside_the_union_gets_404_everywhere(sw, login) -> None:
 def test_the_statistics_export_is_the_page_as_a_sheet_and_is_audited(sw, login) -> None:
     c = login("viewer")
     org = sw.hs.w.city_a1
-    rows = sheet(c.get(reverse("hardship:stats_export", kwargs={"org_id": org.pk}), {"year": 2026}))
+    r = c.get(reverse("hardship:stats_export", kwargs={"org_id": org.pk}), {"year": 2026})
+    assert r["Content-Disposition"] == f"attachment; filename*=UTF-8''{quote('合肥市总工会困难职工档案统计2026年')}.xlsx"
+    rows = sheet(r)
     assert rows[0] == ["类别", "项目", "数量", "户数", "金额（元）"]
     assert ["困难类别（在档）", "相对困难", "1", "", ""] in rows
     assert ["2026年动态管理", "返困", "1", "", ""] in rows
