@@ -2,7 +2,7 @@
 
 Everything goes through the same services as the UI, so the demo is also a smoke test of them.
 Figures match the page: 亚父街道工会联盟 has 14 member unions (安徽川海工贸有限公司 among them)
-and close to 1,000 members (会员近千人).
+and close to 1,000 members (会员近千人). 界首's hardship files are in ``demo_hardship``.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from gonghui.orgs import services as org_services
 from gonghui.orgs.models import Org
 from gonghui.people import services as people_services
 from gonghui.people.models import Person
-from gonghui.web import demo_activities
+from gonghui.web import demo_activities, demo_hardship
 
 DEMO_PASSWORD = "Gonghui-demo-2026"  # noqa: S105 - printed for the demo; never used outside it
 L, T = Org.Level, Org.OrgType
@@ -108,6 +108,10 @@ USERS = [
     ("jieshou_viewer", "界首市总工会查看员", "viewer", "js", False),
     ("yafu_coord", "亚父街道工会联盟协调员", "alliance_coord", "alliance", False),
     ("qinghai_admin", "青海省总工会管理员", "fed_admin", "qh", True),
+    # Added for the hardship work (issue #5): contacts register with real names.
+    ("jieshou_cadre", "王立新", "cadre", "js", False),
+    ("jieshou_admin", "界首市总工会管理员", "org_admin", "js", False),
+    ("jieshou_hospital", "陈静", "cadre", "js_u3", False),
 ]
 
 
@@ -196,6 +200,7 @@ def load(*, seed: int = 2021) -> DemoResult:
         )
     _users(orgs, alliance, worker=people[members[0].code][1])
     demo_activities.load(rng, orgs, alliance, people)
+    demo_hardship.load(random.Random(seed + 5), orgs, people)  # its own stream: the data above stays as it was
     return DemoResult(True, Org.objects.count(), Person.objects.count())
 
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from math import ceil
 
 import pytest
 
+from gonghui.accounts.models import User
 from gonghui.activities.models import Activity, Campaign
 from gonghui.alliances.models import Alliance, RotationTurn
+from gonghui.hardship import stats as hardship_stats
+from gonghui.hardship.models import ContactAssignment, SubsistenceStandard
 from gonghui.lib.phrasing import approx
+from gonghui.money import queries as money_queries
 from gonghui.orgs.models import Org
 from gonghui.reports import queries
 from gonghui.reports.queries import Period, Scope
@@ -73,3 +78,41 @@ def test_it_carries_the_seed_page_activity_figures() -> None:
             scope = Scope.of(o, Period.year(year))
             assert queries.as_dict(queries.figures(scope)) == queries.recount(scope), (o.name, year)
     assert queries.latest_year(org("中华全国总工会")) == 2021
+
+    _jieshou_hardship(js)
+
+
+def _jieshou_hardship(js: Org) -> None:
+    """界首's hardship files (issue #5): every pool, the 2021 report and payments, contact coverage."""
+    viewer = User.objects.get(username="jieshou_viewer")
+    assert sorted(SubsistenceStandard.objects.filter(region_code="341282", year=2021).values_list("area", "monthly_fen")) == [
+        ("rural", 56_000),
+        ("urban", 62_000),
+    ]
+    c = hardship_stats.counts(viewer, js)
+    nonzero = {dim: {t.code: t.n for t in rows if t.n} for dim, rows in c.items()}
+    assert nonzero == {
+        "status": {"publicized": 1, "active": 3, "temp_active": 1, "returned": 1, "lifted": 1, "cancelled": 1},
+        "category": {"deep": 3, "relative": 1},
+        "level": {"county": 1, "grassroots": 3},
+        "kind": {"formal": 3, "temporary": 1},
+        "worker": {"False": 3, "True": 1},
+        "area": {"urban": 3, "rural": 1},
+        "region": {"341282": 4},
+    }
+    r = hardship_stats.dynamic_report(viewer, js, 2021)
+    assert (r.new, r.new_temporary, r.adjusted, r.lifted, r.cancelled, r.safety_net, r.relapsed) == (6, 1, 1, 1, 1, 0, 0)
+    assert {t.code: t.n for t in r.cancelled_by_reason if t.n} == {"retired": 1}
+    assert hardship_stats.payments(viewer, js) == [
+        hardship_stats.PaymentRow(2021, "生活救助", 2, 2, 1_120_000),
+        hardship_stats.PaymentRow(2021, "医疗救助", 1, 1, 800_000),
+        hardship_stats.PaymentRow(2021, "金秋助学", 1, 1, 300_000),
+    ]
+    assert [f.get_kind_display() for f in hardship_stats.never_helped(viewer, js)] == ["临时救助档案"]
+    cov = hardship_stats.coverage(viewer, js, today=dt.date(2021, 6, 30))
+    assert (cov.on_file, cov.with_contact, cov.visited) == (4, 4, 3)
+    contacts = ContactAssignment.objects.filter(ended_at__isnull=True, file__org_path__startswith=js.path)
+    assert sorted(contacts.values_list("cadre__display_name", flat=True)) == ["王立新", "王立新", "王立新", "陈静"]
+    assert [(f.get_cancel_reason_display(), f.closed_on) for f in hardship_stats.cancelled(viewer, js)] == [("退休", dt.date(2021, 4, 20))]
+    # the payments went through the ledger, which holds together
+    assert (money_queries.unbalanced_transactions(), money_queries.envelope_differences()) == ([], [])
