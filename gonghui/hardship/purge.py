@@ -2,8 +2,9 @@
 closed (撤档), then the household's personal data goes (domain.md §1).
 
 What goes: the household members (names, ID numbers, incomes), their claims, the bank account,
-the accident text and the visit notes. What stays: the file row with its codes and dates, its
-events, reviews, contacts and conflicts, the money applications and ledger rows (they hold ids and
+the accident text, the visit notes, and the free text of its events, reviews and conflict
+resolutions. What stays: the file row with its codes and dates, its events, reviews, contacts and
+conflicts (rows, codes, dates), the money applications and ledger rows (they hold ids and
 amounts only, and money is never updated in place), and the audit trail. The holder's own record
 in the member registry is the registry's business and is not touched here.
 """
@@ -15,13 +16,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from gonghui.audit import services as audit
 from gonghui.lib.errors import ServiceError
 
-from .models import HardshipFile, HouseholdClaim, HouseholdMember, Visit
+from .models import AnnualReview, DedupeConflict, FileEvent, HardshipFile, HouseholdClaim, HouseholdMember, Visit
 
 RETENTION_YEARS = 10
 
@@ -65,6 +66,11 @@ def file_purge(*, actor: Any, file: HardshipFile, today: dt.date | None = None) 
     HouseholdMember.objects.filter(file=file).delete()  # conflicts keep their row, member set to NULL
     claims, _ = HouseholdClaim.objects.filter(file=file).delete()
     visits = Visit.objects.filter(file=file).update(cause_note="", needs_note="", measures_note="")
+    # Free text a cadre typed may name people ("妻子再就业"): the trails keep their rows, codes,
+    # dates and amounts, not the words.
+    FileEvent.objects.filter(file=file).exclude(reason="").update(reason="")
+    AnnualReview.objects.filter(file=file).exclude(note="").update(note="")
+    DedupeConflict.objects.filter(Q(file=file) | Q(other_file=file)).exclude(resolution="").update(resolution="")
     HardshipFile.objects.filter(pk=file.pk).update(bank_cipher="", bank_tail="", accident_event="", purged_at=timezone.now())
     audit.record(
         actor=actor, action="hardship.file_purge", target=file, data={"closed_on": file.closed_on.isoformat(), "members": members, "visits": visits}
