@@ -164,12 +164,17 @@ class BaseMemberFormSet(forms.BaseFormSet):
         """The posted rows again, unbound (no errors shown yet), with one empty row more."""
         bound = cls(data)
         rows = []
+        blank = 0
         for i, f in enumerate(bound.forms):
             if i < bound.initial_form_count() or f.has_changed():
                 row = {name: f[name].value() for name in f.fields}
                 saved = existing.get(_int(row.get("member")))
                 rows.append(row | ({"masked": saved.id_masked} if saved else {}))
-        return cls(initial=rows)
+            else:
+                blank += 1
+        grown = cls(initial=rows)
+        grown.extra = blank + 1  # the empty rows still on screen stay, and one more comes
+        return grown
 
     def inputs(self, *, holder: Any, existing: dict[int, HouseholdMember]) -> list[MemberInput]:
         """The rows kept (not deleted, not left empty) as service input. A blank ID number keeps a

@@ -47,6 +47,8 @@ YEAR = 2021
 REGION = "341282"  # 界首市
 # 界首's 2021 低保 per person and month: plausible figures for the demo, not an official table.
 DIBAO = {"urban": "620", "rural": "560"}
+# …and this year's, so a cadre trying the demo today can edit and re-assess a file (same caveat).
+DIBAO_NOW = {"urban": "780", "rural": "700"}
 BUDGETS = {"living": 5_000_000, "medical": 5_000_000, "study": 2_000_000}  # fen: ¥50,000 / ¥50,000 / ¥20,000
 
 
@@ -87,6 +89,9 @@ def load(rng: random.Random, orgs: dict[str, Org], people: dict[str, list[Person
     center, admin, nurse = users["jieshou_cadre"], users["jieshou_admin"], users["jieshou_hospital"]
     js, huabo, hospital, tianying = orgs["js"], orgs["js_u2"], orgs["js_u3"], orgs["js_u1"]
     home = _Household(rng)
+    this_year = timezone.localdate().year
+    for area, monthly in DIBAO_NOW.items():
+        hardship.standard_set(actor=admin, region_code=REGION, year=this_year, area=area, monthly=monthly)
     with clock(2, 20):
         for area, monthly in DIBAO.items():
             hardship.standard_set(actor=admin, region_code=REGION, year=YEAR, area=area, monthly=monthly)

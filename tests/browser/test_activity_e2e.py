@@ -10,19 +10,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from gonghui.web.demo import DEMO_PASSWORD
+from tests.browser.test_alliance_page import login
 
 pytestmark = pytest.mark.browser
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-def login(page, username: str) -> None:
-    page.goto("/accounts/login/")
-    form = page.locator("main form")
-    form.get_by_label("用户名").fill(username)
-    form.get_by_label("密码").fill(DEMO_PASSWORD)
-    with page.expect_navigation():
-        form.get_by_role("button", name="登录").click()
 
 
 def attendance(page, dashboard_url: str) -> int:

@@ -116,9 +116,10 @@ def test_it_adds_and_removes_household_rows_without_javascript(hs, login) -> Non
     rows[-1] |= {"pension": "0", "relief": "0", "other_income": "0"}
     r = client.post(create_url(hs.w.unit_a1), {**form_data(rows, holder=holder), "add_row": "1"})
     formset = r.context["formset"]
-    # the three filled rows come back (unbound, no errors yet) with one empty row more
-    assert (r.status_code, formset.is_bound, len(formset.forms), formset.summary()) == (200, False, 4, [])
-    assert [f.initial.get("name") for f in formset.forms] == ["张建国", "李秀英", "张小明", None]
+    # the three filled rows and the empty one on screen come back (unbound, no errors yet) with
+    # one empty row more: every press of 增加一行 shows one row more
+    assert (r.status_code, formset.is_bound, len(formset.forms), formset.summary()) == (200, False, 5, [])
+    assert [f.initial.get("name") for f in formset.forms] == ["张建国", "李秀英", "张小明", None, None]
     assert written() == before
     # with htmx the same button asks for the same page; the section it swaps is there
     r = client.post(create_url(hs.w.unit_a1), {**form_data(rows, holder=holder), "add_row": "1"}, headers={"HX-Request": "true"})
