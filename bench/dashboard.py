@@ -24,41 +24,19 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
+import _db
+
+ROOT, OUT = _db.ROOT, _db.OUT
 SQLITE_PATH = OUT / "dashboard.sqlite3"
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-PG_URL = "postgresql://postgres@127.0.0.1:5432/gonghui_bench_dash"
 TZ8 = dt.timezone(dt.timedelta(hours=8))
 
 
 def prepare(db: str, *, fresh: bool = True) -> None:
-    """Point Django at the bench database; ``fresh`` empties it first."""
-    OUT.mkdir(parents=True, exist_ok=True)
-    if db == "sqlite":
-        for s in ("", "-wal", "-shm") if fresh else ():
-            Path(f"{SQLITE_PATH}{s}").unlink(missing_ok=True)
-        os.environ.pop("DATABASE_URL", None)
-        os.environ["SQLITE_PATH"] = str(SQLITE_PATH)
-    else:
-        import psycopg
-
-        if fresh:
-            with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-                conn.execute("DROP DATABASE IF EXISTS gonghui_bench_dash WITH (FORCE)")
-                conn.execute("CREATE DATABASE gonghui_bench_dash")
-        os.environ["DATABASE_URL"] = PG_URL
-    os.environ["DJANGO_SETTINGS_MODULE"] = "gonghui.settings"
-    os.environ["GONGHUI_VAR_DIR"] = str(OUT / "var")
-    os.environ.pop("GONGHUI_TESTING", None)
-    sys.path.insert(0, str(ROOT))
+    _db.prepare(db, sqlite_path=SQLITE_PATH, pg_name="gonghui_bench_dash", fresh=fresh)
 
 
 def tree() -> tuple[list[tuple], dict[str, list[str]], list[str]]:

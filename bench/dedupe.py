@@ -27,43 +27,23 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
 import statistics
-import sys
 import time
 from array import array
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
+import _db
+
+ROOT, OUT = _db.ROOT, _db.OUT
 SQLITE_PATH = OUT / "dedupe.sqlite3"
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_NAME = "gonghui_bench_dedupe"
-PG_URL = f"postgresql://postgres@127.0.0.1:5432/{PG_NAME}"
 REGIONS = ["340100", "340200", "341200", "341282", "110101", "310101", "440106", "510104", "630102", "650102"]
 BIRTH0 = dt.date(1950, 1, 1)
 BATCH = 50_000
 
 
-def prepare(db: str) -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
-    if db == "sqlite":
-        for s in ("", "-wal", "-shm"):
-            Path(f"{SQLITE_PATH}{s}").unlink(missing_ok=True)
-        os.environ.pop("DATABASE_URL", None)
-        os.environ["SQLITE_PATH"] = str(SQLITE_PATH)
-    else:
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_NAME} WITH (FORCE)")
-            conn.execute(f"CREATE DATABASE {PG_NAME}")
-        os.environ["DATABASE_URL"] = PG_URL
-    os.environ["DJANGO_SETTINGS_MODULE"] = "gonghui.settings"
-    os.environ["GONGHUI_VAR_DIR"] = str(OUT / "var")
-    os.environ.pop("GONGHUI_TESTING", None)
-    sys.path.insert(0, str(ROOT))
+def prepare(db: str, *, fresh: bool = True) -> None:
+    _db.prepare(db, sqlite_path=SQLITE_PATH, pg_name=PG_NAME, fresh=fresh)
 
 
 def id_number(i: int) -> str:

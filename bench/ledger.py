@@ -41,18 +41,15 @@ import json
 import multiprocessing
 import os
 import statistics
-import sys
 import threading
 import time
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
+import _db
+
+ROOT, OUT = _db.ROOT, _db.OUT
 SQLITE_PATH = OUT / "ledger.sqlite3"
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-PG_URL = "postgresql://postgres@127.0.0.1:5432/gonghui_bench_ledger"
 AMOUNT = 100_000  # ¥1,000 in fen
 
 
@@ -68,25 +65,8 @@ def parse_args() -> argparse.Namespace:
     return p.parse_args()
 
 
-def prepare(db: str) -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
-    if db == "sqlite":
-        for s in ("", "-wal", "-shm"):
-            Path(f"{SQLITE_PATH}{s}").unlink(missing_ok=True)
-        os.environ.pop("DATABASE_URL", None)
-        os.environ["SQLITE_PATH"] = str(SQLITE_PATH)
-    else:
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute("DROP DATABASE IF EXISTS gonghui_bench_ledger WITH (FORCE)")
-            conn.execute("CREATE DATABASE gonghui_bench_ledger")
-        os.environ["DATABASE_URL"] = PG_URL
-    os.environ["DJANGO_SETTINGS_MODULE"] = "gonghui.settings"
-    os.environ["GONGHUI_VAR_DIR"] = str(OUT / "var")
-    os.environ["DJANGO_DEBUG"] = "0"
-    os.environ.pop("GONGHUI_TESTING", None)
-    sys.path.insert(0, str(ROOT))
+def prepare(db: str, *, fresh: bool = True) -> None:
+    _db.prepare(db, sqlite_path=SQLITE_PATH, pg_name="gonghui_bench_ledger", fresh=fresh, extra_env={"DJANGO_DEBUG": "0"})
 
 
 def setup(args: argparse.Namespace) -> dict[str, Any]:
