@@ -63,8 +63,10 @@ def test_it_lists_a_years_envelopes_with_budget_approved_and_remaining_in_yuan(m
     ]
     assert r.context["years"] == [2026, 2025]
     body = r.content.decode()
-    for cell in ("¥100,000.00", "¥1,234.56", "¥98,765.44", "¥500.00"):
-        assert f'<td class="num">{cell}</td>' in body
+    row = (
+        '<td class="num">¥100,000.00</td><td class="num">¥1,234.56<br><small class="muted">审批中 ¥500.00</small></td><td class="num">¥98,765.44</td>'
+    )
+    assert row in body
     assert "芜湖市总工会" not in body  # the sibling city's envelope is outside the viewer's subtree
     r = client.get(envelopes_url(money.w.city_a1, year=2025))
     assert [(e.year, e.funded, e.committed, e.remaining) for e in r.context["envelopes"]] == [(2025, 0, 0, 0)]
@@ -157,7 +159,7 @@ def test_over_budget_is_refused_in_words_and_nothing_is_written(money, as_user) 
     assert r.status_code == 200
     assert r.context["notice"] == "预算余额不足：本次需要¥1,000.00，该预算已不足以支付"
     body = r.content.decode()
-    assert body.startswith(f'<tr id="app-{second.pk}">')
+    assert body.startswith(f'<div class="card app" id="app-{second.pk}">')
     assert '<p class="error" role="status" data-testid="notice">预算余额不足：本次需要¥1,000.00，该预算已不足以支付</p>' in body
     assert ledger_state() == before
     env.refresh_from_db()
