@@ -207,3 +207,13 @@ def test_a_read_only_user_gets_403_and_an_outsider_404_and_nothing_changes(money
 def test_the_navigation_links_the_current_scopes_money_page(money, as_user) -> None:
     body = as_user("cadre").get("/").content.decode()
     assert f'<a href="/orgs/{money.w.city_a1.pk}/money/">资金</a>' in body
+
+
+def test_a_second_decision_on_a_decided_application_is_refused_in_words(money, as_user) -> None:
+    app = money.submit(100_000)
+    client = as_user("org_admin")
+    approve(client, app)
+    before = ledger_state()
+    r = reject(client, app, "重复提交", HTTP_HX_REQUEST="true")
+    assert (r.context["notice"], r.context["notice_ok"]) == ("申请当前状态为“已批准”，不能驳回", False)
+    assert ledger_state() == before
