@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("gonghui.training.urls")),
     path("", include("gonghui.reports.urls")),
     path("", include("gonghui.hardship.urls")),
+    path("", include("gonghui.money.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/v1/", api_v1.urls),
     path("api/docs", api_docs, name="api_docs"),

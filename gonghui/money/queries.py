@@ -5,11 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.http import Http404
 
+from gonghui.lib.textrange import prefix_q
 from gonghui.orgs import policy
+from gonghui.orgs.models import Org
 
-from .models import Application, Envelope, LedgerEntry, LedgerTransaction
+from .models import Application, ApprovalStep, Envelope, LedgerEntry, LedgerTransaction
 
 
 def envelopes_visible_to(user: Any) -> QuerySet[Envelope]:
@@ -18,6 +22,51 @@ def envelopes_visible_to(user: Any) -> QuerySet[Envelope]:
 
 def applications_visible_to(user: Any) -> QuerySet[Application]:
     return Application.objects.filter(policy.scope_q(user, "view", field="org_path")).select_related("programme", "org", "envelope")
+
+
+# ---- the cadres' pages: an org's subtree, as far as the user may see ---------------------
+
+
+def envelopes_of(user: Any, org: Org, *, year: int) -> QuerySet[Envelope]:
+    """Envelopes of ``org``'s subtree for ``year``, with their running totals (no ledger sums)."""
+    return envelopes_visible_to(user).filter(prefix_q("org_path", org.path), year=year).order_by("org_path", "programme__sort", "programme_id")
+
+
+def envelope_years(user: Any, org: Org) -> list[int]:
+    """Years with an envelope in ``org``'s subtree, newest first."""
+    qs = Envelope.objects.filter(policy.scope_q(user, "view", field="org_path")).filter(prefix_q("org_path", org.path))
+    return list(qs.order_by("-year").values_list("year", flat=True).distinct())
+
+
+def applications_of(user: Any, org: Org, *, status: str = "", envelope_id: int | None = None) -> QuerySet[Application]:
+    """Applications from ``org``'s subtree, newest first, with their steps (for the current one)."""
+    qs = applications_visible_to(user).filter(prefix_q("org_path", org.path)).select_related("envelope__org")
+    if status:
+        qs = qs.filter(status=status)
+    if envelope_id is not None:
+        qs = qs.filter(envelope_id=envelope_id)
+    return qs.prefetch_related(Prefetch("steps", queryset=ApprovalStep.objects.select_related("org").order_by("seq")))
+
+
+def get_application_for_user(user: Any, pk: Any, *, action: str = "view") -> Application:
+    """404 unless the user may view the applying union; for ``manage``, 403 unless they manage the
+    paying envelope's union (every approver in its chain does: the chain climbs from there)."""
+    try:
+        app = Application.objects.select_related("org", "envelope__org", "programme").get(pk=int(pk))
+    except (Application.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if not policy.user_can(user, "view", app.org):
+        raise Http404
+    if action != "view" and not policy.user_can(user, action, app.envelope.org):
+        raise PermissionDenied
+    return app
+
+
+def current_step(app: Application) -> ApprovalStep | None:
+    """The first undecided step of a pending application, from the prefetched steps."""
+    if app.status != Application.Status.PENDING:
+        return None
+    return next((s for s in app.steps.all() if s.decision == ApprovalStep.Decision.PENDING), None)
 
 
 def subject_cumulative(*, subject_kind: str, subject_id: int, programme_id: int, year: int) -> int:

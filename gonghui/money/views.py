@@ -1,0 +1,119 @@
+"""The cadres' money pages: budget envelopes per org and year, applications, approve and reject.
+
+Reading needs ``view`` on the union (its subtree); approving or rejecting needs ``manage`` on the
+paying envelope's union, and the service then checks the rest (the step's level, maker-checker,
+the budget) and refuses in words shown to the user.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Sum
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gonghui.lib.errors import ServiceError
+from gonghui.orgs import policy
+from gonghui.web.helpers import paginate, query_without_page
+
+from . import queries, services
+from .models import Application
+
+
+@login_required
+def envelopes(request: HttpRequest, org_id: int) -> HttpResponse:
+    org = policy.get_org_for_user(request.user, org_id)
+    years = queries.envelope_years(request.user, org)
+    year = _int(request.GET.get("year"), 2000, 2100) or (years[0] if years else timezone.localdate().year)
+    rows = list(queries.envelopes_of(request.user, org, year=year))
+    totals = {k: sum(getattr(e, k) for e in rows) for k in ("funded", "committed", "remaining")}
+    pending = dict(
+        Application.objects.filter(envelope__in=rows, status=Application.Status.PENDING)
+        .values("envelope_id")
+        .annotate(s=Sum("amount"))
+        .values_list("envelope_id", "s")
+    )
+    for e in rows:
+        e.pending = pending.get(e.pk, 0)  # type: ignore[attr-defined]
+    context = {"org": org, "year": year, "years": sorted({*years, year}, reverse=True), "envelopes": rows, "totals": totals}
+    return render(request, "money/envelopes.html", context)
+
+
+@login_required
+def applications(request: HttpRequest, org_id: int) -> HttpResponse:
+    org = policy.get_org_for_user(request.user, org_id)
+    status = request.GET.get("status", "")
+    status = status if status in Application.Status.values else ""
+    envelope_id = _int(request.GET.get("envelope"))
+    envelope = queries.envelopes_visible_to(request.user).filter(pk=envelope_id).first() if envelope_id else None
+    qs = queries.applications_of(request.user, org, status=status, envelope_id=envelope.pk if envelope else None)
+    page = paginate(qs, request.GET.get("page"))
+    context = {
+        "org": org,
+        "page": page,
+        "rows": [_row(request.user, a) for a in page.rows],
+        "query": query_without_page(request),
+        "back": request.get_full_path(),
+        "statuses": Application.Status.choices,
+        "chosen": {"status": status, "envelope": envelope},
+    }
+    return render(request, "money/_applications.html" if request.htmx else "money/applications.html", context)  # type: ignore[attr-defined]
+
+
+@login_required
+@require_POST
+def approve(request: HttpRequest, pk: int) -> HttpResponse:
+    app = queries.get_application_for_user(request.user, pk, action="manage")
+    return _decide(request, app, lambda: services.application_approve(actor=request.user, application=app), _("已同意申请#%(pk)s") % {"pk": app.pk})
+
+
+@login_required
+@require_POST
+def reject(request: HttpRequest, pk: int) -> HttpResponse:
+    app = queries.get_application_for_user(request.user, pk, action="manage")
+    reason = request.POST.get("reason", "")
+    return _decide(
+        request, app, lambda: services.application_reject(actor=request.user, application=app, reason=reason), _("已驳回申请#%(pk)s") % {"pk": app.pk}
+    )
+
+
+def _decide(request: HttpRequest, app: Application, call: Any, success: str) -> HttpResponse:
+    """One service call; htmx gets the row back with the outcome in it, a plain form a redirect."""
+    try:
+        call()
+    except ServiceError as e:
+        notice, ok = e.message, False
+    else:
+        notice, ok = success, True
+    nxt = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        nxt = reverse("money:applications", kwargs={"org_id": app.org_id}) + "?status=pending"
+    if request.htmx:  # type: ignore[attr-defined]
+        fresh = queries.applications_of(request.user, app.org).get(pk=app.pk)
+        context = {"r": _row(request.user, fresh), "notice": notice, "notice_ok": ok, "back": nxt}
+        return render(request, "money/_application_row.html", context)
+    (messages.success if ok else messages.error)(request, notice)
+    return redirect(nxt)
+
+
+def _row(user: Any, app: Application) -> dict[str, Any]:
+    """An application with its current step, and whether this user decides that step."""
+    step = queries.current_step(app)
+    return {"a": app, "step": step, "can_decide": step is not None and policy.user_can(user, "manage", step.org)}
+
+
+def _int(raw: Any, low: int = 1, high: int = 2**53) -> int | None:
+    """A query-string integer within bounds, else None (a huge one would overflow the database)."""
+    try:
+        n = int(raw)
+    except (TypeError, ValueError):
+        return None
+    return n if low <= n <= high else None
