@@ -2,15 +2,7 @@ from __future__ import annotations
 
 from django import template
 
-from gonghui.lib.money import yuan as _yuan
-
 register = template.Library()
-
-
-@register.filter
-def yuan(fen: int | None) -> str:
-    """{{ 123450|yuan }} → ¥1,234.50"""
-    return "" if fen is None else _yuan(int(fen))
 
 
 @register.filter

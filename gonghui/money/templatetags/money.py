@@ -1,4 +1,5 @@
-"""``{{ fen|yuan }}``: an integer amount in fen shown as ¥12,345.67."""
+"""``{{ fen|yuan }}``: an integer amount in fen shown as ¥12,345.67 — the one money filter of every
+template (money, hardship, the worker's page)."""
 
 from __future__ import annotations
 
