@@ -20,13 +20,11 @@ from gonghui.orgs.models import Org
 from .models import AnnualReview, ContactAssignment, DedupeConflict, FileEvent, HardshipFile, HouseholdMember, SubsistenceStandard, Visit
 
 
-def files_of(user: Any, org: Org) -> QuerySet[HardshipFile]:
-    """Files of ``org``'s subtree the user may see (the caller has checked ``view`` on ``org``)."""
-    return (
-        HardshipFile.objects.filter(prefix_q("org_path", org.path))
-        .filter(policy.scope_q(user, "view", field="org_path"))
-        .select_related("org", "holder")
-    )
+def files_of(user: Any, org: Org | None) -> QuerySet[HardshipFile]:
+    """Files of ``org``'s subtree the user may see (the caller has checked ``view`` on ``org``);
+    ``None``: every file in the user's view scope."""
+    qs = HardshipFile.objects.filter(policy.scope_q(user, "view", field="org_path")).select_related("org", "holder")
+    return qs if org is None else qs.filter(prefix_q("org_path", org.path))
 
 
 def get_file_for_user(user: Any, pk: Any, *, action: str = "view") -> HardshipFile:
@@ -90,6 +88,16 @@ def open_conflict_q() -> Q:
     return Q(status=DedupeConflict.Status.OPEN)
 
 
+AID_SUBJECT_KIND = "hardship.file"  # how money applications name a household file
+
+
+def aid_applications(**filters: Any) -> QuerySet[Any]:
+    """Money applications for household files (``subject_id`` is the file's id)."""
+    from gonghui.money.models import Application
+
+    return Application.objects.filter(subject_kind=AID_SUBJECT_KIND, **filters)
+
+
 def own_files(person: Any) -> list[dict[str, Any]]:
     """A worker's own household files (as holder), with the contact and the aid received, for
     the worker's "我的" page: the worker may see their own file (档案管理办法)."""
@@ -101,7 +109,7 @@ def own_files(person: Any) -> list[dict[str, Any]]:
     contacts = {c.file_id: c for c in ContactAssignment.objects.filter(file__in=files, ended_at__isnull=True).select_related("cadre")}
     aid: dict[int, list[tuple[int, str, int]]] = {}
     for file_id, year, programme, amount in (
-        Application.objects.filter(subject_kind="hardship.file", subject_id__in=[f.pk for f in files], status__in=("approved", "paid"))
+        aid_applications(subject_id__in=[f.pk for f in files], status__in=Application.GIVEN)
         .order_by("-year", "programme__sort")
         .values_list("subject_id", "year", "programme__name", "amount")
     ):

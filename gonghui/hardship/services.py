@@ -23,7 +23,7 @@ from gonghui.orgs.models import Org
 from gonghui.people.models import Person
 
 from . import category as cat
-from . import dedupe
+from . import dedupe, queries
 from .models import (
     AnnualReview,
     Area,
@@ -681,17 +681,13 @@ def aid_apply(*, actor: Any, file: HardshipFile, envelope: Any, amount: Any, sel
     year = envelope.year
     if file.category == cat.RELATIVE:
         kinds = set(
-            Application.objects.filter(subject_kind="hardship.file", subject_id=file.pk, year=year, status__in=("pending", "approved", "paid"))
+            queries.aid_applications(subject_id=file.pk, year=year, status__in=Application.COUNTED)
             .exclude(programme=envelope.programme)
             .values_list("programme__name", flat=True)
         )
         if kinds:
             raise ServiceError(f"相对困难家庭每年只能享受一类救助，该户{year}年已申请{'、'.join(sorted(kinds))}", field="envelope", code="one_kind")
-    paid = sum(
-        Application.objects.filter(subject_kind="hardship.file", subject_id=file.pk, year=year, status__in=("approved", "paid")).values_list(
-            "amount", flat=True
-        )
-    )
+    paid = sum(queries.aid_applications(subject_id=file.pk, year=year, status__in=Application.GIVEN).values_list("amount", flat=True))
     result = assessment(file, year=year, extra_income_fen=paid)
     if not result.category and file.category != cat.ACCIDENT:
         raise ServiceError(f"计入本年已获帮扶{yuan(paid)}后，该户已不符合困难条件，请先复核档案", field="amount", code="not_eligible")
@@ -701,5 +697,5 @@ def aid_apply(*, actor: Any, file: HardshipFile, envelope: Any, amount: Any, sel
     elif file.category == cat.ACCIDENT and file.hardship_expense_fen:
         basis["self_paid_fen"] = file.hardship_expense_fen  # 意外致困: a share of the hardship spending
     return money.application_submit(
-        actor=actor, org=file.org, envelope=envelope, subject_kind="hardship.file", subject_id=file.pk, amount=amount, basis=basis
+        actor=actor, org=file.org, envelope=envelope, subject_kind=queries.AID_SUBJECT_KIND, subject_id=file.pk, amount=amount, basis=basis
     )

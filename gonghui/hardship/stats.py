@@ -33,11 +33,9 @@ from gonghui.orgs.models import Org
 
 from . import dedupe
 from .models import Area, CancelReason, Category, ContactAssignment, FileEvent, FileLevel, HardshipFile, HouseholdMember, Visit
-from .queries import files_of
+from .queries import aid_applications, files_of
 
 S = HardshipFile.Status
-SUBJECT_KIND = "hardship.file"
-PAID_STATES = ("approved", "paid")  # money Application states that count as help given
 UNCHANGED_DAYS = 365
 
 
@@ -79,7 +77,7 @@ def unchanged_for_a_year(user: Any, org: Org, *, now: dt.datetime | None = None)
 def helped_q() -> Exists:
     from gonghui.money.models import Application
 
-    return Exists(Application.objects.filter(subject_kind=SUBJECT_KIND, subject_id=OuterRef("pk"), status__in=PAID_STATES))
+    return Exists(aid_applications(subject_id=OuterRef("pk"), status__in=Application.GIVEN))
 
 
 def never_helped(user: Any, org: Org) -> QuerySet[HardshipFile]:
@@ -254,9 +252,7 @@ def payments(user: Any, org: Org, *, year: int | None = None) -> list[PaymentRow
     reversed), by the applying union's place in the tree."""
     from gonghui.money.models import Application
 
-    qs = Application.objects.filter(subject_kind=SUBJECT_KIND, status__in=PAID_STATES).filter(
-        prefix_q("org_path", org.path), policy.scope_q(user, "view", field="org_path")
-    )
+    qs = aid_applications(status__in=Application.GIVEN).filter(prefix_q("org_path", org.path), policy.scope_q(user, "view", field="org_path"))
     if year is not None:
         qs = qs.filter(year=year)
     rows = (

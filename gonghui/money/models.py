@@ -217,6 +217,8 @@ class Application(models.Model):
     }
     # States whose amounts count toward the cumulative threshold.
     COUNTED = frozenset({Status.PENDING, Status.APPROVED, Status.PAID})
+    # States whose amounts were granted: help given (rejected, withdrawn and reversed were not).
+    GIVEN = frozenset({Status.APPROVED, Status.PAID})
 
     org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+", verbose_name=_("申请工会"))
     org_path = BinaryCharField(max_length=255, db_index=True)

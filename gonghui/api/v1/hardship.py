@@ -153,10 +153,7 @@ def detail_out(f: HardshipFile) -> dict[str, Any]:
 @router.get("/hardship/files", response={200: FilePage, **LIST}, url_name="hardship_file_list", summary="困难职工档案（本人可见范围）")
 def file_list(request: HttpRequest, filters: Query[FileFilters]) -> Any:
     user = actor(request)
-    if filters.org_id:
-        qs = queries.files_of(user, policy.get_org_for_user(user, filters.org_id))
-    else:
-        qs = HardshipFile.objects.filter(policy.scope_q(user, "view", field="org_path")).select_related("org", "holder")
+    qs = queries.files_of(user, policy.get_org_for_user(user, filters.org_id) if filters.org_id else None)
     if filters.status:
         qs = qs.filter(status=filters.status)
     rows, next_cursor = page(qs.order_by("id"), keys=("id",), limit=filters.limit, cursor=filters.cursor)
