@@ -668,11 +668,13 @@ def annual_review(
 # ---- aid through the money engine ---------------------------------------------------------------
 
 
-def aid_apply(*, actor: Any, file: HardshipFile, envelope: Any, amount: Any, self_paid: Any = None) -> Any:
+def aid_apply(
+    *, actor: Any, file: HardshipFile, envelope: Any, amount: Any, self_paid: Any = None, fund_source: str = "own", campaign: Any = None
+) -> Any:
     """A payment to an on-record file (``amount`` in fen): the programme's cap from the file's
     category and 低保; the file re-checked with this year's earlier aid counted as income; a 相对
     household gets one kind of aid a year; then the money engine's application (approval chain
-    by cumulative amount, maker-checker, budget)."""
+    by cumulative amount, maker-checker, budget), with its fund source and 帮扶专项 if any."""
     from gonghui.money import services as money
     from gonghui.money.models import Application
 
@@ -697,5 +699,6 @@ def aid_apply(*, actor: Any, file: HardshipFile, envelope: Any, amount: Any, sel
     elif file.category == cat.ACCIDENT and file.hardship_expense_fen:
         basis["self_paid_fen"] = file.hardship_expense_fen  # 意外致困: a share of the hardship spending
     return money.application_submit(
-        actor=actor, org=file.org, envelope=envelope, subject_kind=queries.AID_SUBJECT_KIND, subject_id=file.pk, amount=amount, basis=basis
-    )
+        actor=actor, org=file.org, envelope=envelope, subject_kind=queries.AID_SUBJECT_KIND, subject_id=file.pk, amount=amount, basis=basis,
+        fund_source=fund_source, campaign=campaign,
+    )  # fmt: skip

@@ -237,7 +237,7 @@ def dynamic_report(user: Any, org: Org, year: int) -> DynamicReport:
 @dataclass(frozen=True)
 class PaymentRow:
     year: int
-    programme: str
+    label: str  # the programme, fund source or campaign
     households: int  # distinct files helped
     times: int  # 人次: approved payments
     amount_fen: int
@@ -247,21 +247,45 @@ class PaymentRow:
         return yuan(self.amount_fen)
 
 
-def payments(user: Any, org: Org, *, year: int | None = None) -> list[PaymentRow]:
-    """帮扶资金 by year and programme: approved or paid applications for files (approved minus
-    reversed), by the applying union's place in the tree."""
-    from gonghui.money.models import Application
+# The breakdowns of the assistance-payment report: how each groups and orders, and its title.
+PAYMENT_BY: dict[str, Any] = {
+    "programme": _("按帮扶项目"),
+    "fund_source": _("按资金来源"),
+    "campaign": _("按帮扶专项"),
+}
+
+
+def payments(user: Any, org: Org, *, by: str = "programme", year: int | None = None) -> list[PaymentRow]:
+    """帮扶资金 by year and programme, fund source or campaign (专项; payments in none form their own
+    row): approved or paid applications for files (approved minus reversed), by the applying
+    union's place in the tree. Households are distinct within each row."""
+    from gonghui.money.models import Application, FundSource
 
     qs = aid_applications(status__in=Application.GIVEN).filter(prefix_q("org_path", org.path), policy.scope_q(user, "view", field="org_path"))
     if year is not None:
         qs = qs.filter(year=year)
-    rows = (
-        qs.order_by()
-        .values_list("year", "programme__sort", "programme__name")
-        .annotate(households=Count("subject_id", distinct=True), times=Count("id"), amount=Sum("amount"))
-        .order_by("-year", "programme__sort", "programme__name")
-    )
-    return [PaymentRow(y, name, h, t, int(a)) for y, _sort, name, h, t, a in rows]
+    keys = {
+        "programme": ("programme__sort", "programme__name"),
+        "fund_source": ("fund_source", "fund_source"),
+        "campaign": ("campaign__starts_on", "campaign__name"),
+    }[by]
+    rows = qs.order_by().values_list("year", *keys).annotate(households=Count("subject_id", distinct=True), times=Count("id"), amount=Sum("amount"))
+    sources = list(FundSource.values)
+
+    def order(row: tuple[Any, ...]) -> tuple[Any, ...]:
+        y, first, name = row[:3]
+        if by == "fund_source":
+            return (-y, sources.index(first))
+        if by == "campaign":  # the untagged last; campaigns by start date, then name
+            return (-y, first is None, first or dt.date.min, name or "")
+        return (-y, first, name)
+
+    label: Any = {
+        "programme": lambda name: name,
+        "fund_source": lambda code: str(FundSource(code).label),
+        "campaign": lambda name: name if name is not None else str(_("未列入专项")),
+    }[by]
+    return [PaymentRow(y, label(name), h, t, int(a)) for y, _first, name, h, t, a in sorted(rows, key=order)]
 
 
 # ---- contact and visit coverage --------------------------------------------------------------------
@@ -397,5 +421,7 @@ def stats_rows(user: Any, org: Org, year: int) -> Iterator[list[Any]]:
     title = str(_("%(year)s年动态管理")) % {"year": year}
     for label, n in dynamic_report(user, org, year).rows():
         yield [title, label, n, "", ""]
-    for p in payments(user, org):
-        yield [str(_("%(year)s年帮扶资金")) % {"year": p.year}, p.programme, p.times, p.households, f"{p.amount_fen // 100}.{p.amount_fen % 100:02d}"]
+    for by, how in PAYMENT_BY.items():
+        for p in payments(user, org, by=by):
+            title = str(_("%(year)s年帮扶资金（%(how)s）")) % {"year": p.year, "how": how}
+            yield [title, p.label, p.times, p.households, f"{p.amount_fen // 100}.{p.amount_fen % 100:02d}"]

@@ -47,7 +47,7 @@ def statistics(request: HttpRequest, org_id: int) -> HttpResponse:
         "year": year,
         "counts": [(stats.COUNT_TITLES[k], rows) for k, rows in stats.counts(request.user, org).items()],
         "report": stats.dynamic_report(request.user, org, year),
-        "payments": stats.payments(request.user, org),
+        "payments": [(how, stats.payments(request.user, org, by=by)) for by, how in stats.PAYMENT_BY.items()],
         "queries": stats.QUERIES,
     }
     return render(request, "hardship/stats/index.html", context)

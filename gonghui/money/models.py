@@ -196,6 +196,46 @@ class SubjectTotal(models.Model):
         return f"{self.subject_kind}#{self.subject_id} {self.year}: {self.total}"
 
 
+class FundSource(models.TextChoices):
+    """Where the money of a payment comes from (资金来源), as the assistance reports break it down."""
+
+    CENTRAL = "central", _("中央财政专项资金")
+    PROVINCE = "province", _("省总工会")
+    CITY = "city", _("市总工会")
+    COUNTY = "county", _("县级工会")
+    OWN = "own", _("本级工会经费")
+    SOCIAL = "social", _("社会捐助")
+
+
+class AidCampaign(models.Model):
+    """A 帮扶专项 (两节送温暖, 金秋助学, 大病救助 …) launched by a union for its subtree: a period and,
+    optionally, the file categories it is for. Payments may be tagged to it and are counted by it."""
+
+    name = models.CharField(_("专项名称"), max_length=100)
+    org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+", verbose_name=_("发起工会"))
+    org_path = BinaryCharField(max_length=255, db_index=True)
+    starts_on = models.DateField(_("开始日期"))
+    ends_on = models.DateField(_("结束日期"))
+    # Category codes of the subjects it is for (e.g. ["deep"]); empty: every category.
+    categories = models.JSONField(_("适用类别"), default=list, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_on", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="money_campaign_dates_ordered"),
+            models.UniqueConstraint(fields=["org", "name"], name="money_campaign_name_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def audit_org(self):  # type: ignore[no-untyped-def]
+        return self.org
+
+
 class Application(models.Model):
     """A request to pay ``amount`` from an envelope to a subject (a household file, a person …)."""
 
@@ -228,6 +268,10 @@ class Application(models.Model):
     subject_kind = models.CharField(_("对象类型"), max_length=32)
     subject_id = models.BigIntegerField(_("对象编号"))
     amount = models.BigIntegerField(_("金额(分)"))
+    fund_source = models.CharField(_("资金来源"), max_length=12, choices=FundSource.choices, default=FundSource.OWN)
+    campaign = models.ForeignKey(
+        AidCampaign, null=True, blank=True, on_delete=models.PROTECT, related_name="applications", verbose_name=_("帮扶专项")
+    )
     # Rule inputs (category, 低保 monthly amount, self-paid costs): numbers and codes only.
     basis = models.JSONField(default=dict, blank=True)
     cumulative = models.BigIntegerField(help_text="subject × programme × year total including this one, at submission")

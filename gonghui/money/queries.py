@@ -21,7 +21,7 @@ def envelopes_visible_to(user: Any) -> QuerySet[Envelope]:
 
 
 def applications_visible_to(user: Any) -> QuerySet[Application]:
-    return Application.objects.filter(policy.scope_q(user, "view", field="org_path")).select_related("programme", "org", "envelope")
+    return Application.objects.filter(policy.scope_q(user, "view", field="org_path")).select_related("programme", "org", "envelope", "campaign")
 
 
 # ---- the cadres' pages: an org's subtree, as far as the user may see ---------------------
@@ -52,7 +52,7 @@ def get_application_for_user(user: Any, pk: Any, *, action: str = "view") -> App
     """404 unless the user may view the applying union; for ``manage``, 403 unless they manage the
     paying envelope's union (every approver in its chain does: the chain climbs from there)."""
     try:
-        app = Application.objects.select_related("org", "envelope__org", "programme").get(pk=int(pk))
+        app = Application.objects.select_related("org", "envelope__org", "programme", "campaign").get(pk=int(pk))
     except (Application.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
     if not policy.user_can(user, "view", app.org):

@@ -9,6 +9,7 @@ Postings:
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -26,11 +27,13 @@ from . import approval, ledger
 from .ledger import Line
 from .models import (
     Account,
+    AidCampaign,
     Application,
     ApplicationEvent,
     ApprovalStep,
     DisbursementBatch,
     Envelope,
+    FundSource,
     LedgerTransaction,
     Programme,
     ProgrammeRule,
@@ -79,6 +82,49 @@ def envelope_create(*, actor: Any, programme: Programme, org: Org, year: int) ->
     env = Envelope.objects.create(programme=programme, org=org, org_path=org.path, year=year, fund_account=fund, expense_account=expense)
     audit.record(actor=actor, action="money.envelope_create", target=env, data={"programme": programme.code, "year": year})
     return env
+
+
+# ---- aid campaigns -------------------------------------------------------------------------
+
+
+CATEGORY_CODE = re.compile(r"^[a-z_]{1,20}$")
+
+
+@transaction.atomic
+def campaign_create(*, actor: Any, org: Org, name: str, starts_on: dt.date, ends_on: dt.date, categories: Any = ()) -> AidCampaign:
+    """A 帮扶专项 for ``org``'s subtree (两节送温暖, 金秋助学 …); ``categories`` limits it to subjects
+    of those category codes (empty: all)."""
+    _require(actor, "manage", org, "您无权为该工会设立帮扶专项")
+    name = (name or "").strip()
+    if not name:
+        raise ServiceError("请填写专项名称", field="name")
+    if len(name) > 100:
+        raise ServiceError("专项名称不能超过100个字", field="name")
+    for field, value, label in (("starts_on", starts_on, "开始日期"), ("ends_on", ends_on, "结束日期")):
+        if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+            raise ServiceError(f"{label}须为日期", field=field)
+    if ends_on < starts_on:
+        raise ServiceError("结束日期不能早于开始日期", field="ends_on")
+    if isinstance(categories, str) or not all(isinstance(c, str) and CATEGORY_CODE.match(c) for c in categories):
+        raise ServiceError("适用类别无效", field="categories")
+    if AidCampaign.objects.filter(org=org, name=name).exists():
+        raise ServiceError(f"{org.name}已有名为“{name}”的帮扶专项", field="name", code="exists")
+    campaign = AidCampaign.objects.create(
+        name=name, org=org, org_path=org.path, starts_on=starts_on, ends_on=ends_on, categories=sorted(set(categories)), created_by=actor
+    )
+    audit.record(actor=actor, action="money.campaign_create", target=campaign, data={"name": name, "categories": campaign.categories})
+    return campaign
+
+
+def _check_campaign(campaign: AidCampaign | None, *, org: Org, year: int, basis: dict[str, Any]) -> None:
+    if campaign is None:
+        return
+    if not campaign.org.contains(org):
+        raise ServiceError(f"“{campaign.name}”不是本工会或上级工会设立的帮扶专项", field="campaign")
+    if not campaign.starts_on.year <= year <= campaign.ends_on.year:
+        raise ServiceError(f"“{campaign.name}”的期间（{campaign.starts_on}至{campaign.ends_on}）不在{year}年度", field="campaign")
+    if campaign.categories and basis.get("category", "") not in campaign.categories:
+        raise ServiceError(f"该对象的困难类别不在“{campaign.name}”的适用范围内", field="campaign", code="not_eligible")
 
 
 def _fen(amount: Any, field: str = "amount") -> int:
@@ -192,7 +238,16 @@ def _subject_total(*, subject_kind: str, subject_id: int, programme: Programme, 
 
 @transaction.atomic
 def application_submit(
-    *, actor: Any, org: Org, envelope: Envelope, subject_kind: str, subject_id: int, amount: int, basis: dict[str, Any] | None = None
+    *,
+    actor: Any,
+    org: Org,
+    envelope: Envelope,
+    subject_kind: str,
+    subject_id: int,
+    amount: int,
+    basis: dict[str, Any] | None = None,
+    fund_source: str = FundSource.OWN,
+    campaign: AidCampaign | None = None,
 ) -> Application:
     _require(actor, "operate", org, "您无权为该工会录入帮扶申请")
     if not getattr(actor, "pk", None):
@@ -206,7 +261,10 @@ def application_submit(
         raise ServiceError("所选预算不属于本工会或其上级工会", field="envelope")
     if not envelope.programme.is_active:
         raise ServiceError(f"{envelope.programme.name}已停用", field="envelope")
+    if fund_source not in FundSource.values:
+        raise ServiceError("资金来源无效", field="fund_source")
     basis = _clean_basis(basis)
+    _check_campaign(campaign, org=org, year=envelope.year, basis=basis)
     cap, how = programme_cap(programme=envelope.programme, basis=basis)
     if cap is not None and amount > cap:
         raise ServiceError(f"金额{yuan(amount)}超过{envelope.programme.name}的上限{yuan(cap)}（{how}）", field="amount", code="over_cap")
@@ -214,14 +272,26 @@ def application_submit(
     now = timezone.now()
     app = Application.objects.create(
         org=org, org_path=org.path, envelope=envelope, programme=envelope.programme, year=envelope.year, subject_kind=subject_kind,
-        subject_id=subject_id, amount=amount, basis=basis, cumulative=cumulative, created_by=actor, created_at=now,
+        subject_id=subject_id, amount=amount, fund_source=fund_source, campaign=campaign, basis=basis, cumulative=cumulative,
+        created_by=actor, created_at=now,
     )  # fmt: skip
     steps = approval.chain_for(envelope_org=envelope.org, cumulative=cumulative)
     ApprovalStep.objects.bulk_create(
         [ApprovalStep(application=app, seq=i, org=s.org, level=s.level, reason=s.reason) for i, s in enumerate(steps, start=1)]
     )
     _event(app, action="submit", from_status="", actor=actor)
-    audit.record(actor=actor, action="money.application_submit", target=app, data={"amount": amount, "cumulative": cumulative, "steps": len(steps)})
+    audit.record(
+        actor=actor,
+        action="money.application_submit",
+        target=app,
+        data={
+            "amount": amount,
+            "cumulative": cumulative,
+            "steps": len(steps),
+            "fund_source": fund_source,
+            "campaign": campaign.pk if campaign else None,
+        },
+    )
     return app
 
 

@@ -9,9 +9,10 @@ The services read the clock (a transition is dated when it is made, a notice per
 before approval), so the demo sets the clock to each moment of 2021 while it records it.
 
 Files (2021), at 界首市总工会 and three of its unions:
-  1 华铂 worker        在档 深度, adjusted to 区县级; 生活救助 ¥6,200 paid, 医疗救助 ¥8,000 approved
-  2 人民医院 nurse      在档 相对; 金秋助学 ¥3,000 approved
-  3 田营 migrant worker 在档 深度 (rural standard), 农民工; 生活救助 ¥5,000 paid
+  1 华铂 worker        在档 深度, adjusted to 区县级; 生活救助 ¥6,200 paid (中央财政专项资金),
+                       医疗救助 ¥8,000 approved (本级工会经费)
+  2 人民医院 nurse      在档 相对; 金秋助学 ¥3,000 approved (社会捐助, in the 2021年金秋助学 campaign)
+  3 田营 migrant worker 在档 深度 (rural standard), 农民工; 生活救助 ¥5,000 paid (中央财政专项资金)
   4 flexible worker     临时救助 (a temporary file at the 帮扶中心), never helped, not visited since March
   5 华铂 worker        公示中 (notice 24–30 May)
   6 人民医院 worker     已退回 at review (the 民政 check found a vehicle)
@@ -197,8 +198,8 @@ def _aid(files: dict[str, HardshipFile], *, js: Org, maker: User, checker: User)
             money.envelope_fund(actor=checker, envelope=env[code], amount=amount, memo=f"{YEAR}年帮扶资金预算")
     with clock(4, 15):
         living = [
-            hardship.aid_apply(actor=maker, file=files["deep"], envelope=env["living"], amount=620_000),
-            hardship.aid_apply(actor=maker, file=files["migrant"], envelope=env["living"], amount=500_000),
+            hardship.aid_apply(actor=maker, file=files["deep"], envelope=env["living"], amount=620_000, fund_source="central"),
+            hardship.aid_apply(actor=maker, file=files["migrant"], envelope=env["living"], amount=500_000, fund_source="central"),
         ]
         for app in living:
             money.application_approve(actor=checker, application=app, note="符合生活救助条件")
@@ -208,6 +209,8 @@ def _aid(files: dict[str, HardshipFile], *, js: Org, maker: User, checker: User)
     with clock(5, 20):
         medical = hardship.aid_apply(actor=maker, file=files["deep"], envelope=env["medical"], amount=800_000, self_paid="12000")
         money.application_approve(actor=checker, application=medical)
+    with clock(6, 1):
+        autumn = money.campaign_create(actor=checker, org=js, name=f"{YEAR}年金秋助学", starts_on=dt.date(YEAR, 6, 1), ends_on=dt.date(YEAR, 9, 30))
     with clock(6, 10):
-        study = hardship.aid_apply(actor=maker, file=files["relative"], envelope=env["study"], amount=300_000)
+        study = hardship.aid_apply(actor=maker, file=files["relative"], envelope=env["study"], amount=300_000, fund_source="social", campaign=autumn)
         money.application_approve(actor=checker, application=study)

@@ -3,8 +3,9 @@ for the statistics, coverage and query tests. Everything goes through the servic
 moments (time-machine), so every figure below is exact.
 
 unit_a1 (合肥, city_a1's subtree):
-  A 张建国  在档 深度, contact 赵干事, visited 2026-10-15; 生活救助 ¥8,000 approved and paid,
-            金秋助学 ¥3,000 approved then reversed
+  A 张建国  在档 深度, contact 赵干事, visited 2026-10-15; 生活救助 ¥8,000 (中央财政专项资金, in the
+            province's 2026年送温暖 campaign) approved and paid, 金秋助学 ¥3,000 (same source and
+            campaign) approved then reversed
   B 张伟    在档 相对, 农民工, adjusted to 区县级 (2026-06-01), contact 钱主任, visited 2026-09-30;
             生活救助 ¥4,000 pending
   C 李明    临时救助 (a temporary file)
@@ -12,7 +13,7 @@ unit_a1 (合肥, city_a1's subtree):
   E 赵敏    cancelled 2026-07-01 (death)
   F 张三丰  a draft
   G 孙丽    在档, moved to 兜底保障 at 2027-01-01 01:00 Shanghai time (2026-12-31 UTC)
-unit_a2 (芜湖): W 周杰 在档, 生活救助 ¥5,000 approved
+unit_a2 (芜湖): W 周杰 在档, 生活救助 ¥5,000 (省总工会, no campaign) approved
 unit_b (青海): Q 马福 在档
 """
 
@@ -118,9 +119,13 @@ def _money(hs: Hs, files: dict[str, HardshipFile], u: dict[str, Any]) -> dict[st
         for code in ("living", "study"):
             env[code] = money.envelope_create(actor=u["prov_admin"], programme=Programme.objects.get(code=code), org=w.prov_a, year=2026)
             money.envelope_fund(actor=u["prov_admin"], envelope=env[code], amount=10_000_000)
-        a_living = services.aid_apply(actor=u["unit_cadre"], file=files["A"], envelope=env["living"], amount=800_000)
-        a_study = services.aid_apply(actor=u["unit_cadre"], file=files["A"], envelope=env["study"], amount=300_000)
-        w_living = services.aid_apply(actor=u["prov_admin2"], file=files["W"], envelope=env["living"], amount=500_000)
+        warmth = money.campaign_create(
+            actor=u["prov_admin"], org=w.prov_a, name="2026年送温暖", starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2026, 6, 30)
+        )
+        central = {"fund_source": "central", "campaign": warmth}
+        a_living = services.aid_apply(actor=u["unit_cadre"], file=files["A"], envelope=env["living"], amount=800_000, **central)
+        a_study = services.aid_apply(actor=u["unit_cadre"], file=files["A"], envelope=env["study"], amount=300_000, **central)
+        w_living = services.aid_apply(actor=u["prov_admin2"], file=files["W"], envelope=env["living"], amount=500_000, fund_source="province")
         b_living = services.aid_apply(actor=u["unit_cadre"], file=files["B"], envelope=env["living"], amount=400_000)
         for app in (a_living, a_study):
             money.application_approve(actor=u["prov_admin"], application=app)

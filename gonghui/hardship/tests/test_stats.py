@@ -152,6 +152,22 @@ def test_payments_are_approved_minus_reversed_by_year_and_programme(sw) -> None:
     assert stats.payments(u["other_cadre"], w.prov_b) == []
 
 
+def test_payments_by_fund_source_and_by_campaign(sw) -> None:
+    u, w = sw.users, sw.hs.w
+    assert stats.payments(u["prov_admin"], w.prov_a, by="fund_source") == [
+        PaymentRow(2026, "中央财政专项资金", 1, 1, 800_000),
+        PaymentRow(2026, "省总工会", 1, 1, 500_000),
+    ]
+    # the reversed 金秋助学 payment was in the campaign too: it does not count
+    assert stats.payments(u["prov_admin"], w.prov_a, by="campaign") == [
+        PaymentRow(2026, "2026年送温暖", 1, 1, 800_000),
+        PaymentRow(2026, "未列入专项", 1, 1, 500_000),
+    ]
+    assert stats.payments(u["cadre"], w.city_a1, by="campaign") == [PaymentRow(2026, "2026年送温暖", 1, 1, 800_000)]
+    assert stats.payments(u["prov_admin"], w.city_a2, by="fund_source", year=2026) == [PaymentRow(2026, "省总工会", 1, 1, 500_000)]
+    assert stats.payments(u["other_cadre"], w.prov_b, by="campaign") == []
+
+
 def test_coverage_counts_contacts_and_this_quarters_visits(sw) -> None:
     u, w = sw.users, sw.hs.w
     cov = stats.coverage(u["cadre"], w.city_a1, today=dt.date(2026, 11, 20))
@@ -185,4 +201,8 @@ def test_export_rows_mask_the_id_number_and_spell_out_codes(sw) -> None:
     sheet = list(stats.stats_rows(u["cadre"], w.city_a1, 2026))
     assert ["困难类别（在档）", "深度困难", 3, "", ""] in sheet
     assert ["2026年动态管理", "注销：死亡", 1, "", ""] in sheet
-    assert sheet[-1] == ["2026年帮扶资金", "生活救助", 1, 1, "8000.00"]
+    assert sheet[-3:] == [
+        ["2026年帮扶资金（按帮扶项目）", "生活救助", 1, 1, "8000.00"],
+        ["2026年帮扶资金（按资金来源）", "中央财政专项资金", 1, 1, "8000.00"],
+        ["2026年帮扶资金（按帮扶专项）", "2026年送温暖", 1, 1, "8000.00"],
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.urls import reverse
@@ -80,7 +81,10 @@ def test_an_empty_year_says_so_and_a_bad_year_falls_back_to_the_latest(money, as
 
 
 def test_it_lists_applications_with_status_and_the_step_waiting_for_a_decision(money, as_user, django_assert_num_queries) -> None:
-    small = money.submit(100_000, subject_id=1)
+    warmth = services.campaign_create(
+        actor=money.users["prov_admin"], org=money.w.prov_a, name="2026年两节送温暖", starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2026, 2, 28)
+    )
+    small = money.submit(100_000, subject_id=1, fund_source="central", campaign=warmth)
     big = money.submit(3_000_000, subject_id=2)  # over ¥20,000: the province decides after the city
     services.application_approve(actor=money.users["org_admin"], application=big)
     services.application_reject(actor=money.users["org_admin"], application=money.submit(200_000, subject_id=3), reason="材料不全")
@@ -92,6 +96,8 @@ def test_it_lists_applications_with_status_and_the_step_waiting_for_a_decision(m
     assert rows == {small.pk: ("审批中", 1, "合肥市总工会", True), big.pk: ("审批中", 2, "安徽省总工会", False)}
     body = r.content.decode()
     assert "第1/1级 · 合肥市总工会" in body and "第2/2级 · 安徽省总工会" in body and "待安徽省总工会审批" in body
+    assert "测试救助 · 中央财政专项资金 · 2026年两节送温暖 · hardship.file #1" in body
+    assert "测试救助 · 本级工会经费 · hardship.file #2" in body
     assert body.count('action="/money/applications/') == 2  # approve + reject for the small one only
     r = client.get(apps_url(money.w.city_a1, "?status=rejected"))
     assert [(row["a"].amount, row["step"]) for row in r.context["rows"]] == [(200_000, None)]

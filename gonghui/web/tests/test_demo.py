@@ -108,6 +108,15 @@ def _jieshou_hardship(js: Org) -> None:
         hardship_stats.PaymentRow(2021, "医疗救助", 1, 1, 800_000),
         hardship_stats.PaymentRow(2021, "金秋助学", 1, 1, 300_000),
     ]
+    assert hardship_stats.payments(viewer, js, by="fund_source") == [
+        hardship_stats.PaymentRow(2021, "中央财政专项资金", 2, 2, 1_120_000),
+        hardship_stats.PaymentRow(2021, "本级工会经费", 1, 1, 800_000),
+        hardship_stats.PaymentRow(2021, "社会捐助", 1, 1, 300_000),
+    ]
+    assert hardship_stats.payments(viewer, js, by="campaign") == [
+        hardship_stats.PaymentRow(2021, "2021年金秋助学", 1, 1, 300_000),
+        hardship_stats.PaymentRow(2021, "未列入专项", 2, 3, 1_920_000),
+    ]
     assert [f.get_kind_display() for f in hardship_stats.never_helped(viewer, js)] == ["临时救助档案"]
     cov = hardship_stats.coverage(viewer, js, today=dt.date(2021, 6, 30))
     assert (cov.on_file, cov.with_contact, cov.visited) == (4, 4, 3)
