@@ -17,14 +17,10 @@ from django.http import Http404
 
 from gonghui.lib.textrange import prefix_q
 from gonghui.orgs import policy
+from gonghui.orgs.models import ancestor_paths
 from gonghui.people.models import Membership, Person
 
 from .models import Activity, ActivityAudience, ActivityEvent, Registration, Session
-
-
-def _ancestor_paths(path: str) -> list[str]:
-    parts = path.strip("/").split("/")
-    return ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
 
 
 def worker_org_path(user: Any) -> str | None:
@@ -43,7 +39,7 @@ def audience_visible_q(user: Any) -> Q:
         audience |= Q(alliance_id__in=alliances)
     own = worker_org_path(user)
     if own:
-        audience |= Q(pk__in=ActivityAudience.objects.filter(org_path__in=_ancestor_paths(own)).values("activity"))
+        audience |= Q(pk__in=ActivityAudience.objects.filter(org_path__in=ancestor_paths(own)).values("activity"))
     return Q(status__in=Activity.VISIBLE_TO_AUDIENCE) & audience
 
 

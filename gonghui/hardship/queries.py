@@ -15,7 +15,7 @@ from django.http import Http404
 
 from gonghui.lib.textrange import prefix_q
 from gonghui.orgs import policy
-from gonghui.orgs.models import Org
+from gonghui.orgs.models import Org, ancestor_paths
 
 from .models import AnnualReview, ContactAssignment, DedupeConflict, FileEvent, HardshipFile, HouseholdMember, SubsistenceStandard, Visit
 
@@ -210,8 +210,7 @@ def contact_candidates(file: HardshipFile) -> QuerySet[Any]:
     """Active cadres with a real name whose live grant on an open union over the file allows operate."""
     from django.contrib.auth import get_user_model
 
-    parts = file.org_path.strip("/").split("/")
-    ancestors = ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
+    ancestors = ancestor_paths(file.org_path)
     roles = [r for r, actions in policy.ROLE_ACTIONS.items() if "operate" in actions]
     return (
         get_user_model()

@@ -7,6 +7,17 @@ from django.utils.translation import gettext_lazy as _
 from gonghui.lib.fields import BinaryCharField
 
 
+def path_ids(path: str) -> list[int]:
+    """The node ids of a materialized path, root first: ``/1/12/345/`` → [1, 12, 345]."""
+    return [int(p) for p in path.strip("/").split("/")]
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """The paths of every node on ``path``, root first, itself included."""
+    parts = path.strip("/").split("/")
+    return ["/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1)]
+
+
 class Org(models.Model):
     """A node of the union tree (全总 → 省 → 市 → 县 → 乡镇/街道 → 基层).
 
@@ -85,7 +96,7 @@ class Org(models.Model):
         return self.status == self.Status.OPEN
 
     def ancestor_ids(self) -> list[int]:
-        return [int(p) for p in self.path.strip("/").split("/")[:-1]]
+        return path_ids(self.path)[:-1]
 
     def contains(self, other: Org) -> bool:
         return other.path.startswith(self.path)

@@ -27,7 +27,7 @@ from django.http import Http404
 
 from gonghui.lib.textrange import prefix_q
 
-from .models import Org
+from .models import Org, ancestor_paths
 
 if TYPE_CHECKING:
     from gonghui.accounts.models import RoleGrant
@@ -92,8 +92,7 @@ def audience_q(user: Any, *, field: str) -> Q:
     lower unions it addresses), and by users whose scope contains A."""
     ancestors: set[str] = set()
     for p in scope_paths(user, "view"):
-        parts = p.strip("/").split("/")
-        ancestors.update("/" + "/".join(parts[:i]) + "/" for i in range(1, len(parts) + 1))
+        ancestors.update(ancestor_paths(p))
     return Q(**{f"{field}__in": sorted(ancestors)}) | scope_q(user, "view", field=field)
 
 

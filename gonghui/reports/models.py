@@ -10,6 +10,9 @@ last element of those paths; they are stored for grouping.
 - ``PersonMonth``: one row per person per key (insert-or-ignore), so 人 over any range of months,
   subtree and type is an exact ``COUNT(DISTINCT person_id)`` over a table far smaller than the
   check-ins — distinct people cannot be summed across rollup rows.
+- ``PersonYear`` + ``PeopleCount``: 人 per node subtree, calendar year and type as a counter, so
+  the common question (a whole year, any scope up to the national root) reads one row instead
+  of counting millions of distinct people; other periods count ``PersonMonth``.
 
 期 and 场次 are counted from ``Activity``/``Session`` directly: those tables are small and their
 status (cancellation) changes after the fact, which a rollup would have to chase.
@@ -84,3 +87,41 @@ class PersonMonth(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organizer_path} {self.month:%Y-%m} {self.activity_type_id} {self.person_org_path}: {self.person_id}"
+
+
+class PersonYear(models.Model):
+    """One row per (node, year, type, person): the person checked in at least once that year at an
+    activity organized in ``org``'s subtree as the tree was at that moment (``org`` is any node on
+    the organizer's path, itself included). ``activity_type`` 0 stands for every type. Written
+    insert-or-ignore by the check-in; a row that was new adds one to ``PeopleCount``."""
+
+    ALL_TYPES = 0
+
+    org = _org()
+    year = models.PositiveSmallIntegerField()
+    activity_type = models.PositiveIntegerField()  # an ActivityType id, or ALL_TYPES
+    person = models.ForeignKey("people.Person", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["org", "year", "activity_type", "person"], name="person_year_key")]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.year} {self.activity_type}: {self.person_id}"
+
+
+class PeopleCount(models.Model):
+    """人 for a node's subtree in a calendar year (per type, or ``PersonYear.ALL_TYPES``): the
+    number of its ``PersonYear`` rows, kept as a counter so a whole-year figure is one row read
+    at any scope. Exact, never summed across nodes."""
+
+    org = _org()
+    year = models.PositiveSmallIntegerField()
+    activity_type = models.PositiveIntegerField()
+    people = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["org", "year", "activity_type"], name="people_count_key")]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.year} {self.activity_type}: {self.people}"

@@ -31,7 +31,7 @@ from gonghui.activities.models import Activity, ActivityType, Campaign, Campaign
 from gonghui.lib.textrange import prefix_q
 from gonghui.orgs.models import Org, OrgMove
 
-from .models import AttendanceRollup, PersonMonth, WalkInRollup
+from .models import AttendanceRollup, PeopleCount, PersonMonth, PersonYear, WalkInRollup
 
 COUNTED = (Activity.Status.PUBLISHED, Activity.Status.REGISTERING, Activity.Status.ONGOING, Activity.Status.FINISHED)
 TOP = 50
@@ -74,6 +74,12 @@ class Period:
         """Exclusive: midnight of the first day after the last month."""
         return timezone.make_aware(dt.datetime.combine(next_month(self.last), dt.time.min))
 
+    @property
+    def calendar_year(self) -> int | None:
+        """The year when the period is exactly one calendar year, else None."""
+        y = self.first.year
+        return y if (self.first, self.last) == (dt.date(y, 1, 1), dt.date(y, 12, 1)) else None
+
     def months(self) -> list[dt.date]:
         out, m = [], self.first
         while m <= self.last:
@@ -91,10 +97,11 @@ class Scope:
     prefixes: tuple[str, ...]
     period: Period
     activity_type_id: int | None = None
+    org_id: int | None = None  # the node whose subtree this is (None: prefixes only)
 
     @classmethod
     def of(cls, org: Org, period: Period, activity_type_id: int | None = None) -> Scope:
-        return cls(tuple(subtree_prefixes(org)), period, activity_type_id)
+        return cls(tuple(subtree_prefixes(org)), period, activity_type_id, org.pk)
 
     def path_q(self, field: str) -> Q:
         q = Q(pk__in=[])
@@ -138,11 +145,21 @@ def _counted_activities(scope: Scope, now: dt.datetime) -> QuerySet[Activity]:
     return Activity.objects.filter(q).annotate(first=first).filter(first__gte=scope.period.start, first__lt=min(scope.period.end, now))
 
 
+def _people(scope: Scope) -> int:
+    """人: for a whole calendar year, the scope node's counter (one row at any scope); for any
+    other period, distinct people over the scope's person-month rows."""
+    year = scope.period.calendar_year
+    if year is not None and scope.org_id is not None:
+        counted = PeopleCount.objects.filter(org_id=scope.org_id, year=year, activity_type=scope.activity_type_id or PersonYear.ALL_TYPES)
+        return counted.values_list("people", flat=True).first() or 0
+    return PersonMonth.objects.filter(scope.rollup_q()).values("person_id").distinct().count()
+
+
 def figures(scope: Scope) -> Figures:
     now = timezone.now()
     att = AttendanceRollup.objects.filter(scope.rollup_q()).aggregate(n=Sum("checkins"), at=Max("updated_at"))
     walk = WalkInRollup.objects.filter(scope.rollup_q()).aggregate(n=Sum("walkins"), at=Max("updated_at"))
-    people = PersonMonth.objects.filter(scope.rollup_q()).values("person_id").distinct().count()
+    people = _people(scope)
     changes = [t for t in (att["at"], walk["at"]) if t is not None]
     return Figures(
         activities=_counted_activities(scope, now).count(),

@@ -9,14 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, DateField, F, Max, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from gonghui.activities.models import CheckIn, WalkIn
+from gonghui.orgs.models import path_ids
 
-from .models import AttendanceRollup, PersonMonth, WalkInRollup
+from .models import AttendanceRollup, PeopleCount, PersonMonth, PersonYear, WalkInRollup
+from .services import person_year_keys
 
 AttKey = tuple[str, Any, int, str]
 
@@ -68,10 +70,44 @@ def _batches(it: Iterator[Any], size: int = 5_000) -> Iterator[list[Any]]:
         yield batch
 
 
+_YEAR_OF_MONTH = {"sqlite": "CAST(strftime('%Y', pm.month) AS INTEGER)", "postgresql": "CAST(EXTRACT(YEAR FROM pm.month) AS INTEGER)"}
+
+
+def fill_people_per_year(models: tuple[Any, Any, Any] = (PersonMonth, PersonYear, PeopleCount)) -> int:
+    """``PersonYear`` and ``PeopleCount`` from ``PersonMonth`` (which holds every distinct
+    organizer path × month × type × person), set-based: a temporary table maps each organizer path
+    to the nodes on it, then one INSERT … SELECT DISTINCT per type column and one GROUP BY.
+    ``models`` (person-month, person-year, people-count) lets a migration pass its historical ones."""
+    person_month, person_year, _ = models
+    pm, py, pc = (m._meta.db_table for m in models)
+    paths = list(person_month.objects.order_by().values_list("organizer_path", flat=True).distinct())
+    year = _YEAR_OF_MONTH[connection.vendor]
+    with connection.cursor() as cur:
+        cur.execute("CREATE TEMPORARY TABLE rebuild_path_node (organizer_path varchar(255) NOT NULL, node integer NOT NULL)")
+        try:
+            rows = [(p, node) for p in paths for node in path_ids(p)]
+            for i in range(0, len(rows), 5_000):
+                cur.executemany("INSERT INTO rebuild_path_node VALUES (%s, %s)", rows[i : i + 5_000])
+            for type_column in ("pm.activity_type_id", str(PersonYear.ALL_TYPES)):
+                cur.execute(
+                    f"INSERT INTO {py} (org_id, year, activity_type, person_id) "  # noqa: S608 - constants
+                    f"SELECT DISTINCT a.node, {year}, {type_column}, pm.person_id FROM {pm} pm "
+                    "JOIN rebuild_path_node a ON a.organizer_path = pm.organizer_path"
+                )
+            cur.execute(
+                f"INSERT INTO {pc} (org_id, year, activity_type, people, updated_at) "  # noqa: S608
+                f"SELECT org_id, year, activity_type, COUNT(*), %s FROM {py} GROUP BY org_id, year, activity_type",
+                [timezone.now()],
+            )
+        finally:
+            cur.execute("DROP TABLE rebuild_path_node")
+    return person_year.objects.count()
+
+
 @transaction.atomic
 def rebuild() -> dict[str, int]:
     now = timezone.now()
-    for model in (AttendanceRollup, WalkInRollup, PersonMonth):
+    for model in (AttendanceRollup, WalkInRollup, PersonMonth, PersonYear, PeopleCount):
         model.objects.all().delete()
     counts = {"attendance": 0, "walkins": 0, "people": 0}
     for batch in _batches(expected_attendance()):
@@ -102,6 +138,7 @@ def rebuild() -> dict[str, int]:
             for r in batch
         )
         counts["people"] += len(batch)
+    counts["people_years"] = fill_people_per_year()
     return counts
 
 
@@ -129,4 +166,19 @@ def differences(limit: int = 20) -> list[str]:
     have_pm = set(PersonMonth.objects.values_list("organizer_path", "month", "activity_type_id", "person_org_path", "person_id").iterator())
     out += [f"人 {k}: 汇总缺少" for k in sorted(want_pm - have_pm, key=str)][:limit]
     out += [f"人 {k}: 汇总多出" for k in sorted(have_pm - want_pm, key=str)][:limit]
+    people: dict[tuple[int, int, int], set[int]] = {}
+    for organizer_path, month, type_id, _porg, person_id in want_pm:
+        for key in person_year_keys(organizer_path, month.year, type_id):
+            people.setdefault(key, set()).add(person_id)
+    want_py = {(*k, p) for k, persons in people.items() for p in persons}
+    have_py = set(PersonYear.objects.values_list("org_id", "year", "activity_type", "person_id").iterator())
+    out += [f"年度人 {k}: 汇总缺少" for k in sorted(want_py - have_py)][:limit]
+    out += [f"年度人 {k}: 汇总多出" for k in sorted(have_py - want_py)][:limit]
+    want_pc = {k: len(persons) for k, persons in people.items()}
+    have_pc = {(o, y, t): n for o, y, t, n in PeopleCount.objects.values_list("org_id", "year", "activity_type", "people")}
+    out += [
+        f"年度人数 {k}: 汇总 {have_pc.get(k, 0)} ≠ 原始 {want_pc.get(k, 0)}"
+        for k in sorted(want_pc.keys() | have_pc.keys())
+        if want_pc.get(k) != have_pc.get(k)
+    ][:limit]
     return out

@@ -2,8 +2,11 @@
 
 ``rollup_checkin`` / ``rollup_walkin`` run inside the caller's transaction right after it inserted
 a NEW check-in or walk-in row, so the figures are exact the moment that transaction commits.
-Each is two or three single-row upserts on a unique index (``INSERT … ON CONFLICT``, which both
-SQLite ≥ 3.24 and PostgreSQL accept); no scan, no read-modify-write race.
+Each is a few upserts on a unique index (``INSERT … ON CONFLICT``, which both SQLite ≥ 3.35 and
+PostgreSQL accept, with ``RETURNING``); no scan, no read-modify-write race. A check-in also marks
+its person in every node of the organizer's path for the year (one multi-row insert-or-ignore);
+only the rows that were new bump those nodes' ``PeopleCount`` (one multi-row upsert, usually
+skipped: a person seen this year already is counted).
 """
 
 from __future__ import annotations
@@ -16,9 +19,9 @@ from django.utils import timezone
 
 from gonghui.audit import services as audit
 from gonghui.lib.errors import ServiceError
-from gonghui.orgs.models import Org
+from gonghui.orgs.models import Org, path_ids
 
-from .models import AttendanceRollup, PersonMonth, WalkInRollup
+from .models import AttendanceRollup, PeopleCount, PersonMonth, PersonYear, WalkInRollup
 
 if TYPE_CHECKING:
     from gonghui.activities.models import Campaign, CampaignTarget, CheckIn, WalkIn
@@ -32,6 +35,8 @@ def month_of(at: dt.datetime) -> dt.date:
 _ATT = AttendanceRollup._meta.db_table
 _WALK = WalkInRollup._meta.db_table
 _PM = PersonMonth._meta.db_table
+_PY = PersonYear._meta.db_table
+_PC = PeopleCount._meta.db_table
 
 _ATTENDANCE_UPSERT = f"""
 INSERT INTO {_ATT} (organizer_path, month, activity_type_id, person_org_path, organizer_id, person_org_id, checkins, updated_at)
@@ -52,6 +57,32 @@ DO UPDATE SET walkins = {_WALK}.walkins + excluded.walkins, updated_at = exclude
 """  # noqa: S608
 
 
+def person_year_keys(organizer_path: str, year: int, activity_type_id: int) -> list[tuple[int, int, int]]:
+    """The (node, year, type) keys one check-in makes its person count in: every node on the
+    organizer's path, for its own type and for every type."""
+    return [(node, year, t) for node in path_ids(organizer_path) for t in (activity_type_id, PersonYear.ALL_TYPES)]
+
+
+def _count_person_year(cur: Any, *, checkin: CheckIn, year: int) -> None:
+    keys = person_year_keys(checkin.organizer_path, year, checkin.activity_type_id)
+    values = ", ".join(["(%s, %s, %s, %s)"] * len(keys))
+    cur.execute(
+        f"INSERT INTO {_PY} (org_id, year, activity_type, person_id) VALUES {values} "  # noqa: S608 - constants and placeholders
+        "ON CONFLICT (org_id, year, activity_type, person_id) DO NOTHING RETURNING org_id, activity_type",
+        [x for k in keys for x in (*k, checkin.person_id)],
+    )
+    new = cur.fetchall()
+    if not new:  # the person already counted everywhere this year: the common case
+        return
+    now = timezone.now()
+    values = ", ".join(["(%s, %s, %s, 1, %s)"] * len(new))
+    cur.execute(
+        f"INSERT INTO {_PC} (org_id, year, activity_type, people, updated_at) VALUES {values} "  # noqa: S608
+        f"ON CONFLICT (org_id, year, activity_type) DO UPDATE SET people = {_PC}.people + 1, updated_at = excluded.updated_at",
+        [x for org_id, t in new for x in (org_id, year, t, now)],
+    )
+
+
 def rollup_checkin(*, checkin: CheckIn) -> None:
     """Count a check-in that was just inserted (call it once per new row, never for a refused
     duplicate: the unique (session, person) constraint refuses those before we get here)."""
@@ -60,6 +91,7 @@ def rollup_checkin(*, checkin: CheckIn) -> None:
     with connection.cursor() as cur:
         cur.execute(_ATTENDANCE_UPSERT, [*key, checkin.organizer_id, checkin.person_org_id, timezone.now()])
         cur.execute(_PERSON_INSERT, [*key, checkin.person_id, checkin.organizer_id, checkin.person_org_id])
+        _count_person_year(cur, checkin=checkin, year=month.year)
 
 
 def rollup_walkin(*, walkin: WalkIn) -> None:

@@ -14,7 +14,7 @@ from gonghui.activities.models import Activity, ActivityType, CheckIn, Session, 
 from gonghui.orgs import services as org_services
 from gonghui.people import services as people_services
 from gonghui.reports import queries
-from gonghui.reports.models import AttendanceRollup, PersonMonth, WalkInRollup
+from gonghui.reports.models import AttendanceRollup, PeopleCount, PersonMonth, PersonYear, WalkInRollup
 from gonghui.reports.queries import Period, Scope
 from tests.factories import L, make_org, make_person, make_user
 
@@ -82,6 +82,14 @@ def test_it_counts_a_checkin_and_refuses_a_rescan(world: Any) -> None:
     ]
     assert list(WalkInRollup.objects.values_list("organizer_id", "walkins", "month")) == [(world.unit_a1.pk, 7, dt.date(2026, 3, 1))]
     assert PersonMonth.objects.count() == 2
+    # 人 per node and year: both people under each of the 4 nodes on the organizer's path, for
+    # the activity's type and for every type (0); the re-scan added nothing
+    tid = ActivityType.objects.get(code="film").pk
+    nodes = [world.root.pk, world.prov_a.pk, world.city_a1.pk, world.unit_a1.pk]
+    assert PersonYear.objects.count() == 16
+    assert sorted(PeopleCount.objects.values_list("org_id", "year", "activity_type", "people")) == sorted(
+        (n, 2026, t, 2) for n in nodes for t in (tid, 0)
+    )
 
 
 def test_it_takes_the_month_in_china_time(world: Any) -> None:
@@ -168,6 +176,23 @@ def test_it_reports_a_difference_when_a_rollup_drifts(world: Any) -> None:
     assert "differences: 1" in out.getvalue()
     call_command("recount_rollups", stdout=StringIO())
     assert list(AttendanceRollup.objects.values_list("checkins", flat=True)) == [1]
+
+
+def test_it_reports_a_drifted_people_counter_and_rebuilds_it(world: Any) -> None:
+    s = make_session(make_activity(world.unit_a1), at(2026, 3, 5))
+    check_in(s, world.people["own"])
+    PeopleCount.objects.filter(org=world.city_a1, activity_type=0).update(people=3)
+    PersonYear.objects.filter(org=world.root, activity_type=0).delete()
+    out = StringIO()
+    with pytest.raises(SystemExit):
+        call_command("recount_rollups", "--verify", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[-1] == "differences: 2"
+    assert lines[0] == f"年度人 ({world.root.pk}, 2026, 0, {world.people['own'].pk}): 汇总缺少"
+    assert lines[1] == f"年度人数 ({world.city_a1.pk}, 2026, 0): 汇总 3 ≠ 原始 1"
+    call_command("recount_rollups", stdout=StringIO())
+    assert PeopleCount.objects.get(org=world.city_a1, activity_type=0).people == 1
+    assert queries.figures(Scope.of(world.root, Period.year(2026))).people == 1
 
 
 def test_it_counts_alliance_activities(world: Any) -> None:

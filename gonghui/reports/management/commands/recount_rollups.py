@@ -27,4 +27,6 @@ class Command(BaseCommand):
                 sys.exit(1)
             return
         counts = rebuild.rebuild()
-        self.stdout.write(f"rebuilt: attendance rows {counts['attendance']}, walk-in rows {counts['walkins']}, person-month rows {counts['people']}")
+        self.stdout.write(
+            f"rebuilt: attendance rows {counts['attendance']}, walk-in rows {counts['walkins']}, person-month rows {counts['people']}, person-year rows {counts['people_years']}"
+        )
