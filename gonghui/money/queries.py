@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 
 from gonghui.lib.textrange import prefix_q
 from gonghui.orgs import policy
-from gonghui.orgs.models import Org
+from gonghui.orgs.models import Org, ancestor_paths
 
-from .models import Application, ApprovalStep, Envelope, LedgerEntry, LedgerTransaction
+from .models import AidCampaign, Application, ApprovalStep, Envelope, LedgerEntry, LedgerTransaction
 
 
 def envelopes_visible_to(user: Any) -> QuerySet[Envelope]:
@@ -115,3 +115,25 @@ def envelope_differences() -> list[EnvelopeDifference]:
             if running != expected:
                 out.append(EnvelopeDifference(env.pk, field, running, expected))
     return out
+
+
+# ---- 帮扶专项 (aid campaigns) ----------------------------------------------------------------
+
+
+def campaigns_for(user: Any, org: Org) -> list[AidCampaign]:
+    """Campaigns that concern ``org``: launched by it or a union above it (they apply to its
+    subtree), or by a union in its subtree the user may view; newest first. Each carries what was
+    given (approved or paid) in ``org``'s subtree: households, 人次 and amount."""
+    mine = Q(org_path__in=ancestor_paths(org.path)) | (prefix_q("org_path", org.path) & policy.scope_q(user, "view", field="org_path"))
+    rows = list(AidCampaign.objects.filter(mine).select_related("org").order_by("-starts_on", "-id"))
+    given = (
+        applications_visible_to(user)
+        .filter(prefix_q("org_path", org.path), campaign__in=rows, status__in=Application.GIVEN)
+        .order_by()
+        .values_list("campaign_id")
+        .annotate(households=Count("subject_id", distinct=True), times=Count("id"), amount=Sum("amount"))
+    )
+    tally = {c: (h, t, int(a)) for c, h, t, a in given}
+    for c in rows:
+        c.households, c.times, c.amount = tally.get(c.pk, (0, 0, 0))  # type: ignore[attr-defined]
+    return rows

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,13 +19,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
+from gonghui.hardship.models import Category
 from gonghui.lib.errors import ServiceError
 from gonghui.orgs import policy
-from gonghui.web.helpers import paginate, query_without_page
+from gonghui.web.helpers import apply_error, paginate, query_without_page
 
 from . import queries, services
+from .forms import CampaignForm
 from .models import Application
 
 
@@ -66,6 +69,30 @@ def applications(request: HttpRequest, org_id: int) -> HttpResponse:
         "chosen": {"status": status, "envelope": envelope},
     }
     return render(request, "money/_applications.html" if request.htmx else "money/applications.html", context)  # type: ignore[attr-defined]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaigns(request: HttpRequest, org_id: int) -> HttpResponse:
+    """帮扶专项 that concern the union, with what was given in its subtree; a manager launches one."""
+    org = policy.get_org_for_user(request.user, org_id)
+    can_create = policy.user_can(request.user, "manage", org)
+    if request.method == "POST" and not can_create:
+        raise PermissionDenied
+    form = CampaignForm(request.POST or None) if can_create else None
+    if form is not None and request.method == "POST" and form.is_valid():
+        try:
+            c = services.campaign_create(actor=request.user, org=org, **form.cleaned_data)
+        except ServiceError as e:
+            apply_error(form, e)
+        else:
+            messages.success(request, _("已设立帮扶专项“%(name)s”") % {"name": c.name})
+            return redirect("money:campaigns", org_id=org.pk)
+    labels = dict(Category.choices)
+    rows = queries.campaigns_for(request.user, org)
+    for c in rows:
+        c.category_labels = [labels.get(code, code) for code in c.categories]  # type: ignore[attr-defined]
+    return render(request, "money/campaigns.html", {"org": org, "campaigns": rows, "form": form})
 
 
 @login_required

@@ -24,6 +24,8 @@ def build(targets: Any, name: str) -> tuple[dict[str, Any], dict[str, Any]] | No
         case "money:envelopes" | "money:applications":
             _application(targets)
             return {"org_id": targets.org.pk}, {}
+        case "money:campaigns":
+            return {"org_id": targets.org.pk}, {"name": "两节送温暖", "starts_on": "2026-01-01", "ends_on": "2026-02-28"}
         case "money:approve":
             return {"pk": _application(targets).pk}, {}
         case "money:reject":
