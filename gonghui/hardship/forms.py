@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.lib.errors import ServiceError
+from gonghui.lib.money import InvalidAmount, parse_yuan, yuan
 
 from .models import AnnualReview, Area, CancelReason, Category, Cause, FileLevel, HardshipFile, HouseholdMember, Visit
 from .services import MAX_MEMBERS, MemberInput
@@ -327,6 +328,63 @@ class ContactForm(StepForm):
         super().__init__(*args, **kwargs)
         self.fields["cadre"].queryset = contact_candidates(self.file)
         self.fields["cadre"].label_from_instance = lambda u: u.display_name
+
+
+# ---- aid (帮扶资金) ---------------------------------------------------------------------------------
+
+
+class AidForm(forms.Form):
+    """An application for aid from a budget of the file's union or of a union above it. The amount
+    is read as money here (the service takes fen); self-paid costs go to the service as typed, and
+    the caps, the budget and the campaign's terms are the service's to refuse."""
+
+    envelope = forms.ModelChoiceField(
+        label=_("预算"),
+        queryset=None,
+        empty_label="—",
+        error_messages={"required": _("请选择预算"), "invalid_choice": _("请从列表中选择预算")},
+    )
+    amount = forms.CharField(label=_("金额（元）"), max_length=20, error_messages={"required": _("请填写金额")})
+    self_paid = forms.CharField(
+        label=_("自付费用（元）"), max_length=20, required=False, help_text=_("按自付费用比例计算上限的项目（如医疗救助）填写")
+    )
+    fund_source = forms.ChoiceField(label=_("资金来源"))
+    campaign = forms.ModelChoiceField(
+        label=_("帮扶专项"),
+        queryset=None,
+        required=False,
+        empty_label=_("（不属于专项）"),
+        error_messages={"invalid_choice": _("请从列表中选择帮扶专项")},
+    )
+
+    def __init__(self, *args: Any, file: HardshipFile, **kwargs: Any) -> None:
+        from gonghui.money import queries as money_queries
+        from gonghui.money.models import FundSource
+
+        super().__init__(*args, **kwargs)
+        self.file = file
+        envelope = self.fields["envelope"]
+        envelope.queryset = money_queries.envelopes_for_org(file.org)
+        envelope.label_from_instance = lambda e: (
+            _("%(year)s年 %(programme)s · %(org)s · 余额%(remaining)s")
+            % {
+                "year": e.year,
+                "programme": e.programme.name,
+                "org": e.org.name,
+                "remaining": yuan(e.remaining),
+            }
+        )
+        self.fields["fund_source"].choices = FundSource.choices
+        self.fields["fund_source"].initial = FundSource.OWN
+        campaign = self.fields["campaign"]
+        campaign.queryset = money_queries.campaigns_for_org(file.org, today=timezone.localdate())
+        campaign.label_from_instance = lambda c: f"{c.name}（{c.starts_on:%Y-%m-%d}—{c.ends_on:%Y-%m-%d}） · {c.org.name}"
+
+    def clean_amount(self) -> int:
+        try:
+            return parse_yuan(self.cleaned_data["amount"])
+        except InvalidAmount as e:
+            raise forms.ValidationError(str(e)) from None
 
 
 # ---- conflicts and standards ---------------------------------------------------------------------

@@ -98,6 +98,11 @@ def aid_applications(**filters: Any) -> QuerySet[Any]:
     return Application.objects.filter(subject_kind=AID_SUBJECT_KIND, **filters)
 
 
+def aid_of(file: HardshipFile) -> QuerySet[Any]:
+    """The money applications of one file, newest year first, for its page."""
+    return aid_applications(subject_id=file.pk).select_related("programme", "campaign").order_by("-year", "-created_at", "-id")
+
+
 def own_files(person: Any) -> list[dict[str, Any]]:
     """A worker's own household files (as holder), with the contact and the aid received, for
     the worker's "我的" page: the worker may see their own file (档案管理办法)."""
@@ -199,6 +204,8 @@ def file_actions(user: Any, file: HardshipFile) -> list[str]:
         S.CANCELLED: [],
     }
     out = list(by_status[file.status])
+    if file.status in HardshipFile.ON_FILE:
+        out.append("aid")  # 申请帮扶资金: its own page (hardship:file_aid)
     if file.status in (*HardshipFile.ON_FILE, S.LIFTED):
         out.append("visit_log")
     if file.status != S.CANCELLED:

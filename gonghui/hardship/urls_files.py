@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern] = [
     path("orgs/<int:org_id>/hardship/new/", views.create, name="create"),
     path("hardship/files/<int:pk>/", views.detail, name="detail"),
     path("hardship/files/<int:pk>/edit/", views.edit, name="edit"),
+    path("hardship/files/<int:pk>/aid/", views.aid, name="file_aid"),
     *(path(f"hardship/files/<int:pk>/{a.replace('_', '-')}/", views.step, {"action": a}, name=f"file_{a}") for a in views.STEPS),
     path("hardship/members/<int:pk>/reveal/", views.member_reveal, name="member_reveal"),
     path("hardship/conflicts/", views.conflicts, name="conflicts"),

@@ -28,6 +28,7 @@ from gonghui.web.helpers import apply_error, paginate, query_without_page
 from . import dedupe, queries, services
 from .forms import (
     AdjustForm,
+    AidForm,
     AnnualReviewForm,
     CancelForm,
     ContactForm,
@@ -262,6 +263,8 @@ def _detail(request: HttpRequest, file: HardshipFile, *, bound: tuple[str, StepF
         "lines": lines,
         "assessment_error": assessment_error,
         "can_edit": "edit" in actions,
+        "can_aid": "aid" in actions,
+        "aid": queries.aid_of(file),
         "workflow": [s for a, s in steps.items() if a not in SECTION_STEPS],
         "steps": steps,
         "events": [
@@ -310,6 +313,30 @@ def member_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     response = render(request, "people/_revealed.html", {"value": value})
     response["Cache-Control"] = "no-store"
     return response
+
+
+# ---- aid (帮扶资金) ---------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def aid(request: HttpRequest, pk: int) -> HttpResponse:
+    """申请帮扶资金 for an on-record file: one money application, which then waits for approval."""
+    file = queries.get_file_for_user(request.user, pk, action="operate")
+    form = AidForm(request.POST if request.method == "POST" else None, file=file)
+    if form.is_bound and form.is_valid():
+        d = form.cleaned_data
+        try:
+            app = services.aid_apply(
+                actor=request.user, file=file, envelope=d["envelope"], amount=d["amount"], self_paid=d["self_paid"],
+                fund_source=d["fund_source"], campaign=d["campaign"],
+            )  # fmt: skip
+        except ServiceError as e:
+            apply_error(form, e)
+        else:
+            messages.success(request, _("已提交帮扶申请#%(n)s，待审批") % {"n": app.pk})
+            return redirect("hardship:detail", pk=file.pk)
+    return render(request, "hardship/aid.html", {"file": file, "form": form})
 
 
 # ---- 比对 conflicts ------------------------------------------------------------------------------

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Case, Count, Prefetch, Q, QuerySet, Sum, Value, When
 from django.http import Http404
 
 from gonghui.lib.textrange import prefix_q
@@ -46,6 +47,22 @@ def applications_of(user: Any, org: Org, *, status: str = "", envelope_id: int |
     if envelope_id is not None:
         qs = qs.filter(envelope_id=envelope_id)
     return qs.prefetch_related(Prefetch("steps", queryset=ApprovalStep.objects.select_related("org").order_by("seq")))
+
+
+def envelopes_for_org(org: Org, *, year: int | None = None) -> QuerySet[Envelope]:
+    """The envelopes an application of ``org`` may draw on: its own union's and its ancestors',
+    whose programme is active; newest year first, then the programme's order, nearest union first."""
+    qs = Envelope.objects.filter(org_path__in=ancestor_paths(org.path), programme__is_active=True)
+    if year is not None:
+        qs = qs.filter(year=year)
+    return qs.select_related("programme", "org").order_by("-year", "programme__sort", "programme_id", "-org_path")
+
+
+def campaigns_for_org(org: Org, *, today: dt.date) -> QuerySet[AidCampaign]:
+    """帮扶专项 an application of ``org`` may join: launched by its own union or an ancestor; the
+    ones running ``today`` first, then the newest."""
+    current = Case(When(Q(starts_on__lte=today, ends_on__gte=today), then=Value(0)), default=Value(1))
+    return AidCampaign.objects.filter(org_path__in=ancestor_paths(org.path)).select_related("org").order_by(current, "-starts_on", "id")
 
 
 def get_application_for_user(user: Any, pk: Any, *, action: str = "view") -> Application:

@@ -89,6 +89,17 @@ def file_in_state(world: Any, org: Any, holder: Any, to: str, **data: Any) -> Ha
     return f
 
 
+def _aid_envelope(targets: Any) -> Any:
+    """This year's 生活救助 budget of the relation's union, funded by a federation admin at the root."""
+    from gonghui.money import services as money
+    from gonghui.money.models import Programme
+
+    maker = make_user("aid_budget", "fed_admin", org=targets.w.root)
+    env = money.envelope_create(actor=maker, programme=Programme.objects.get(code="living"), org=targets.org, year=timezone.localdate().year)
+    money.envelope_fund(actor=maker, envelope=env, amount=1_000_000)
+    return env
+
+
 def _conflict(targets: Any) -> DedupeConflict:
     """The relation's union submits a household whose spouse is on file at 西宁丙公司工会."""
     _standards()
@@ -172,6 +183,10 @@ def build(targets: Any, name: str) -> tuple[dict[str, Any], dict[str, Any]] | No
                 for m in f.members.all()
             ]
             return {"pk": f.pk}, _file_form(rows, initial=len(rows))
+        case "file_aid":
+            f = file_in_state(targets.w, targets.org, targets.person, "active")
+            env = _aid_envelope(targets)
+            return {"pk": f.pk}, {"envelope": env.pk, "amount": "1000", "self_paid": "", "fund_source": "own", "campaign": ""}
         case "member_reveal":
             return {"pk": _draft(targets.org, targets.person).members.get(relation="spouse").pk}, {}
         case "conflict_resolve":
