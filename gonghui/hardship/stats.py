@@ -267,25 +267,27 @@ def payments(user: Any, org: Org, *, by: str = "programme", year: int | None = N
     keys = {
         "programme": ("programme__sort", "programme__name"),
         "fund_source": ("fund_source", "fund_source"),
-        "campaign": ("campaign__starts_on", "campaign__name"),
+        "campaign": ("campaign__starts_on", "campaign_id", "campaign__name", "campaign__org__name"),
     }[by]
     rows = qs.order_by().values_list("year", *keys).annotate(households=Count("subject_id", distinct=True), times=Count("id"), amount=Sum("amount"))
     sources = list(FundSource.values)
 
     def order(row: tuple[Any, ...]) -> tuple[Any, ...]:
-        y, first, name = row[:3]
+        y, first, second = row[:3]
         if by == "fund_source":
             return (-y, sources.index(first))
-        if by == "campaign":  # the untagged last; campaigns by start date, then name
-            return (-y, first is None, first or dt.date.min, name or "")
-        return (-y, first, name)
+        if by == "campaign":  # the untagged last; campaigns by start date, then id (names repeat across unions)
+            return (-y, first is None, first or dt.date.min, second or 0)
+        return (-y, first, second)
 
-    label: Any = {
-        "programme": lambda name: name,
-        "fund_source": lambda code: str(FundSource(code).label),
-        "campaign": lambda name: name if name is not None else str(_("未列入专项")),
-    }[by]
-    return [PaymentRow(y, label(name), h, t, int(a)) for y, _first, name, h, t, a in sorted(rows, key=order)]
+    def label(row: tuple[Any, ...]) -> str:
+        if by == "fund_source":
+            return str(FundSource(row[1]).label)
+        if by == "campaign":
+            return f"{row[3]} · {row[4]}" if row[2] is not None else str(_("未列入专项"))
+        return row[2]
+
+    return [PaymentRow(r[0], label(r), *r[-3:-1], int(r[-1])) for r in sorted(rows, key=order)]
 
 
 # ---- contact and visit coverage --------------------------------------------------------------------

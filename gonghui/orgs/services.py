@@ -48,6 +48,7 @@ FOLLOWING_PATHS = [
     ("money.Envelope", "org_path"),
     ("money.Application", "org_path"),
     ("money.DisbursementBatch", "org_path"),
+    ("money.AidCampaign", "org_path"),
     ("hardship.HardshipFile", "org_path"),
 ]
 

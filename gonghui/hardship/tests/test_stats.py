@@ -4,12 +4,13 @@ import datetime as dt
 
 import pytest
 
-from gonghui.hardship import stats
+from gonghui.hardship import services, stats
 from gonghui.hardship.stats import PaymentRow, Tally
 from gonghui.lib.errors import ServiceError
+from gonghui.money import services as money
 from gonghui.orgs import services as org_services
 
-from .statsworld import StatsWorld, build
+from .statsworld import StatsWorld, at, build
 
 
 @pytest.fixture
@@ -160,12 +161,31 @@ def test_payments_by_fund_source_and_by_campaign(sw) -> None:
     ]
     # the reversed 金秋助学 payment was in the campaign too: it does not count
     assert stats.payments(u["prov_admin"], w.prov_a, by="campaign") == [
-        PaymentRow(2026, "2026年送温暖", 1, 1, 800_000),
+        PaymentRow(2026, "2026年送温暖 · 安徽省总工会", 1, 1, 800_000),
         PaymentRow(2026, "未列入专项", 1, 1, 500_000),
     ]
-    assert stats.payments(u["cadre"], w.city_a1, by="campaign") == [PaymentRow(2026, "2026年送温暖", 1, 1, 800_000)]
+    assert stats.payments(u["cadre"], w.city_a1, by="campaign") == [PaymentRow(2026, "2026年送温暖 · 安徽省总工会", 1, 1, 800_000)]
     assert stats.payments(u["prov_admin"], w.city_a2, by="fund_source", year=2026) == [PaymentRow(2026, "省总工会", 1, 1, 500_000)]
     assert stats.payments(u["other_cadre"], w.prov_b, by="campaign") == []
+
+
+def test_campaigns_of_the_same_name_at_two_unions_stay_apart(sw) -> None:
+    from gonghui.money.models import Envelope
+
+    u, w = sw.users, sw.hs.w
+    with at(2026, 4, 2):
+        city = money.campaign_create(
+            actor=u["org_admin"], org=w.city_a1, name="2026年送温暖", starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2026, 6, 30)
+        )
+        app = services.aid_apply(
+            actor=u["unit_cadre"], file=sw.f("B"), envelope=Envelope.objects.get(programme__code="living"), amount=100_000, campaign=city
+        )
+        money.application_approve(actor=u["prov_admin"], application=app)
+    assert stats.payments(u["prov_admin"], w.prov_a, by="campaign") == [
+        PaymentRow(2026, "2026年送温暖 · 安徽省总工会", 1, 1, 800_000),
+        PaymentRow(2026, "2026年送温暖 · 合肥市总工会", 1, 1, 100_000),
+        PaymentRow(2026, "未列入专项", 1, 1, 500_000),
+    ]
 
 
 def test_coverage_counts_contacts_and_this_quarters_visits(sw) -> None:
@@ -204,5 +224,5 @@ def test_export_rows_mask_the_id_number_and_spell_out_codes(sw) -> None:
     assert sheet[-3:] == [
         ["2026年帮扶资金（按帮扶项目）", "生活救助", 1, 1, "8000.00"],
         ["2026年帮扶资金（按资金来源）", "中央财政专项资金", 1, 1, "8000.00"],
-        ["2026年帮扶资金（按帮扶专项）", "2026年送温暖", 1, 1, "8000.00"],
+        ["2026年帮扶资金（按帮扶专项）", "2026年送温暖 · 安徽省总工会", 1, 1, "8000.00"],
     ]

@@ -51,13 +51,13 @@ def test_the_statistics_page_shows_the_scopes_counts_report_and_payments(sw, log
     assert [(str(how), rows) for how, rows in r.context["payments"]] == [
         ("按帮扶项目", [stats.PaymentRow(2026, "生活救助", 1, 1, 800_000)]),
         ("按资金来源", [stats.PaymentRow(2026, "中央财政专项资金", 1, 1, 800_000)]),
-        ("按帮扶专项", [stats.PaymentRow(2026, "2026年送温暖", 1, 1, 800_000)]),
+        ("按帮扶专项", [stats.PaymentRow(2026, "2026年送温暖 · 安徽省总工会", 1, 1, 800_000)]),
     ]
     html = r.content.decode()
     assert "<td>生活救助</td><td>1</td><td>1</td><td>¥8,000.00</td>" in html
     assert "<th>按资金来源</th>" in html
     assert "<td>中央财政专项资金</td><td>1</td><td>1</td><td>¥8,000.00</td>" in html
-    assert "<td>2026年送温暖</td><td>1</td><td>1</td><td>¥8,000.00</td>" in html
+    assert "<td>2026年送温暖 · 安徽省总工会</td><td>1</td><td>1</td><td>¥8,000.00</td>" in html
     assert "<td>注销：死亡</td><td>1</td>" in html
     assert c.get(url, {"year": 2027}).context["report"].safety_net == 1
     assert c.get(url, {"year": "abc"}).context["year"] == dt.date.today().year  # noqa: DTZ011 - the page falls back to this year
@@ -88,7 +88,7 @@ def test_the_statistics_export_is_the_page_as_a_sheet_and_is_audited(sw, login) 
     assert rows[-3:] == [
         ["2026年帮扶资金（按帮扶项目）", "生活救助", "1", "1", "8000.00"],
         ["2026年帮扶资金（按资金来源）", "中央财政专项资金", "1", "1", "8000.00"],
-        ["2026年帮扶资金（按帮扶专项）", "2026年送温暖", "1", "1", "8000.00"],
+        ["2026年帮扶资金（按帮扶专项）", "2026年送温暖 · 安徽省总工会", "1", "1", "8000.00"],
     ]
     e = AuditEvent.objects.filter(action="hardship.export").get()
     assert (e.actor_id, e.target_id, e.data) == (sw.users["viewer"].pk, org.pk, {"what": "statistics", "year": 2026})

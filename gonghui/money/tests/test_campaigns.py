@@ -83,3 +83,18 @@ def test_payments_can_only_join_a_campaign_of_their_union_or_above_in_its_years_
     assert snapshot() == before
     ok = money.submit(100_000, campaign=deep_only, basis={"category": "deep"}, fund_source="social")
     assert Application.objects.get(pk=ok.pk).campaign == deep_only
+
+
+def test_a_campaign_follows_its_union_when_the_subtree_moves(money) -> None:
+    from gonghui.money import queries
+    from gonghui.orgs import services as org_services
+
+    c = campaign(money, org=money.w.city_a1, actor="org_admin", name="合肥送温暖")
+    org_services.org_move(actor=None, org=money.w.city_a1, new_parent=money.w.prov_b, reason="区划调整")
+    money.w.city_a1.refresh_from_db()
+    c.refresh_from_db()
+    assert c.org_path == money.w.city_a1.path
+    assert [x.name for x in queries.campaigns_for(money.users["prov_admin"], money.w.prov_a)] == []
+    assert [x.name for x in queries.campaigns_for(money.users["other_admin"], money.w.prov_b)] == ["合肥送温暖"]
+    money.w.unit_a1.refresh_from_db()
+    assert [x.name for x in queries.campaigns_for_org(money.w.unit_a1, today=D(2026, 1, 15))] == ["合肥送温暖"]

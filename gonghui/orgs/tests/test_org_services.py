@@ -114,3 +114,38 @@ def test_it_audits_each_write_in_the_same_transaction(world) -> None:
         {"short_name": ["", "审计"]},
     )
     assert events[0].org_path == org.path
+
+
+# Facts keep the org path of their moment; every other model's copied path follows a move.
+KEEP_THEIR_MOMENT = {
+    ("audit.AuditEvent", "org_path"),
+    ("people.MembershipEvent", "org_path"),
+    ("people.PersonImportRow", "org_path"),
+    ("activities.Activity", "organizer_path"),
+    ("activities.CheckIn", "person_org_path"),
+    ("activities.CheckIn", "organizer_path"),
+    ("activities.WalkIn", "organizer_path"),
+    ("reports.AttendanceRollup", "organizer_path"),
+    ("reports.AttendanceRollup", "person_org_path"),
+    ("reports.WalkInRollup", "organizer_path"),
+    ("reports.PersonMonth", "organizer_path"),
+    ("reports.PersonMonth", "person_org_path"),
+    ("money.LedgerTransaction", "org_path"),
+}
+
+
+def test_every_copied_org_path_either_follows_a_move_or_keeps_its_moment() -> None:
+    from django.apps import apps
+
+    from gonghui.orgs.services import FOLLOWING_PATHS
+
+    copied = {
+        (m._meta.label, f.name)
+        for m in apps.get_models()
+        if m._meta.app_label in {"audit", "people", "activities", "training", "reports", "money", "hardship"}
+        for f in m._meta.fields
+        if f.name in {"org_path", "organizer_path", "person_org_path"}
+    }
+    following = {*FOLLOWING_PATHS, ("people.Person", "org_path"), ("people.Membership", "org_path")}
+    assert copied - following - KEEP_THEIR_MOMENT == set()
+    assert following & KEEP_THEIR_MOMENT == set()

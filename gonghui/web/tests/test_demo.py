@@ -114,7 +114,7 @@ def _jieshou_hardship(js: Org) -> None:
         hardship_stats.PaymentRow(2021, "社会捐助", 1, 1, 300_000),
     ]
     assert hardship_stats.payments(viewer, js, by="campaign") == [
-        hardship_stats.PaymentRow(2021, "2021年金秋助学", 1, 1, 300_000),
+        hardship_stats.PaymentRow(2021, "2021年金秋助学 · 界首市总工会", 1, 1, 300_000),
         hardship_stats.PaymentRow(2021, "未列入专项", 2, 3, 1_920_000),
     ]
     assert [f.get_kind_display() for f in hardship_stats.never_helped(viewer, js)] == ["临时救助档案"]
