@@ -111,17 +111,23 @@ class PersonYear(models.Model):
 
 class PeopleCount(models.Model):
     """人 for a node's subtree in a calendar year (per type, or ``PersonYear.ALL_TYPES``): the
-    number of its ``PersonYear`` rows, kept as a counter so a whole-year figure is one row read
-    at any scope. Exact, never summed across nodes."""
+    number of its ``PersonYear`` rows, kept as a counter so a whole-year figure is a few rows
+    read at any scope. Split into ``SHARDS`` rows by ``person_id % SHARDS`` so the first
+    check-ins of the year across the country do not all queue on the root's one row (PostgreSQL
+    row locks); each person is in exactly one shard, so the shards' sum is exact. Never summed
+    across nodes."""
+
+    SHARDS = 16
 
     org = _org()
     year = models.PositiveSmallIntegerField()
     activity_type = models.PositiveIntegerField()
+    shard = models.PositiveSmallIntegerField()
     people = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["org", "year", "activity_type"], name="people_count_key")]
+        constraints = [models.UniqueConstraint(fields=["org", "year", "activity_type", "shard"], name="people_count_key")]
 
     def __str__(self) -> str:
-        return f"{self.org_id} {self.year} {self.activity_type}: {self.people}"
+        return f"{self.org_id} {self.year} {self.activity_type} #{self.shard}: {self.people}"

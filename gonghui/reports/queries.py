@@ -151,7 +151,7 @@ def _people(scope: Scope) -> int:
     year = scope.period.calendar_year
     if year is not None and scope.org_id is not None:
         counted = PeopleCount.objects.filter(org_id=scope.org_id, year=year, activity_type=scope.activity_type_id or PersonYear.ALL_TYPES)
-        return counted.values_list("people", flat=True).first() or 0
+        return counted.aggregate(n=Sum("people"))["n"] or 0
     return PersonMonth.objects.filter(scope.rollup_q()).values("person_id").distinct().count()
 
 

@@ -73,35 +73,36 @@ def _batches(it: Iterator[Any], size: int = 5_000) -> Iterator[list[Any]]:
 _YEAR_OF_MONTH = {"sqlite": "CAST(strftime('%Y', pm.month) AS INTEGER)", "postgresql": "CAST(EXTRACT(YEAR FROM pm.month) AS INTEGER)"}
 
 
-def fill_people_per_year(models: tuple[Any, Any, Any] = (PersonMonth, PersonYear, PeopleCount)) -> int:
+def fill_people_per_year() -> int:
     """``PersonYear`` and ``PeopleCount`` from ``PersonMonth`` (which holds every distinct
     organizer path × month × type × person), set-based: a temporary table maps each organizer path
-    to the nodes on it, then one INSERT … SELECT DISTINCT per type column and one GROUP BY.
-    ``models`` (person-month, person-year, people-count) lets a migration pass its historical ones."""
-    person_month, person_year, _ = models
-    pm, py, pc = (m._meta.db_table for m in models)
-    paths = list(person_month.objects.order_by().values_list("organizer_path", flat=True).distinct())
+    to the nodes on it, then one INSERT … SELECT DISTINCT per type column and one GROUP BY into
+    the counters' shards. (Migration reports/0003 holds a frozen copy for existing data.)"""
+    pm, py, pc = PersonMonth._meta.db_table, PersonYear._meta.db_table, PeopleCount._meta.db_table
+    paths = list(PersonMonth.objects.order_by().values_list("organizer_path", flat=True).distinct())
     year = _YEAR_OF_MONTH[connection.vendor]
     with connection.cursor() as cur:
-        cur.execute("CREATE TEMPORARY TABLE rebuild_path_node (organizer_path varchar(255) NOT NULL, node integer NOT NULL)")
-        try:
-            rows = [(p, node) for p in paths for node in path_ids(p)]
-            for i in range(0, len(rows), 5_000):
-                cur.executemany("INSERT INTO rebuild_path_node VALUES (%s, %s)", rows[i : i + 5_000])
-            for type_column in ("pm.activity_type_id", str(PersonYear.ALL_TYPES)):
-                cur.execute(
-                    f"INSERT INTO {py} (org_id, year, activity_type, person_id) "  # noqa: S608 - constants
-                    f"SELECT DISTINCT a.node, {year}, {type_column}, pm.person_id FROM {pm} pm "
-                    "JOIN rebuild_path_node a ON a.organizer_path = pm.organizer_path"
-                )
+        # Inside the caller's transaction: on an error the rollback takes the temporary table too.
+        cur.execute("CREATE TEMPORARY TABLE rebuild_path_node (organizer_path varchar(255) NOT NULL, node bigint NOT NULL)")
+        rows = [(p, node) for p in paths for node in path_ids(p)]
+        for i in range(0, len(rows), 5_000):
+            cur.executemany("INSERT INTO rebuild_path_node VALUES (%s, %s)", rows[i : i + 5_000])
+        cur.execute("CREATE INDEX rebuild_path_node_path ON rebuild_path_node (organizer_path)")
+        cur.execute("ANALYZE rebuild_path_node")
+        for type_column in ("pm.activity_type_id", str(PersonYear.ALL_TYPES)):
             cur.execute(
-                f"INSERT INTO {pc} (org_id, year, activity_type, people, updated_at) "  # noqa: S608
-                f"SELECT org_id, year, activity_type, COUNT(*), %s FROM {py} GROUP BY org_id, year, activity_type",
-                [timezone.now()],
+                f"INSERT INTO {py} (org_id, year, activity_type, person_id) "  # noqa: S608 - constants
+                f"SELECT DISTINCT a.node, {year}, {type_column}, pm.person_id FROM {pm} pm "
+                "JOIN rebuild_path_node a ON a.organizer_path = pm.organizer_path"
             )
-        finally:
-            cur.execute("DROP TABLE rebuild_path_node")
-    return person_year.objects.count()
+        cur.execute(
+            f"INSERT INTO {pc} (org_id, year, activity_type, shard, people, updated_at) "  # noqa: S608
+            f"SELECT org_id, year, activity_type, person_id %% {PeopleCount.SHARDS}, COUNT(*), %s FROM {py} "
+            f"GROUP BY org_id, year, activity_type, person_id %% {PeopleCount.SHARDS}",
+            [timezone.now()],
+        )
+        cur.execute("DROP TABLE rebuild_path_node")
+    return PersonYear.objects.count()
 
 
 @transaction.atomic
@@ -175,7 +176,9 @@ def differences(limit: int = 20) -> list[str]:
     out += [f"年度人 {k}: 汇总缺少" for k in sorted(want_py - have_py)][:limit]
     out += [f"年度人 {k}: 汇总多出" for k in sorted(have_py - want_py)][:limit]
     want_pc = {k: len(persons) for k, persons in people.items()}
-    have_pc = {(o, y, t): n for o, y, t, n in PeopleCount.objects.values_list("org_id", "year", "activity_type", "people")}
+    have_pc: dict[tuple[int, int, int], int] = {}
+    for o, y, t, n in PeopleCount.objects.values_list("org_id", "year", "activity_type", "people"):
+        have_pc[(o, y, t)] = have_pc.get((o, y, t), 0) + n
     out += [
         f"年度人数 {k}: 汇总 {have_pc.get(k, 0)} ≠ 原始 {want_pc.get(k, 0)}"
         for k in sorted(want_pc.keys() | have_pc.keys())

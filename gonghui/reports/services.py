@@ -75,11 +75,12 @@ def _count_person_year(cur: Any, *, checkin: CheckIn, year: int) -> None:
     if not new:  # the person already counted everywhere this year: the common case
         return
     now = timezone.now()
-    values = ", ".join(["(%s, %s, %s, 1, %s)"] * len(new))
+    shard = checkin.person_id % PeopleCount.SHARDS
+    values = ", ".join(["(%s, %s, %s, %s, 1, %s)"] * len(new))
     cur.execute(
-        f"INSERT INTO {_PC} (org_id, year, activity_type, people, updated_at) VALUES {values} "  # noqa: S608
-        f"ON CONFLICT (org_id, year, activity_type) DO UPDATE SET people = {_PC}.people + 1, updated_at = excluded.updated_at",
-        [x for org_id, t in new for x in (org_id, year, t, now)],
+        f"INSERT INTO {_PC} (org_id, year, activity_type, shard, people, updated_at) VALUES {values} "  # noqa: S608
+        f"ON CONFLICT (org_id, year, activity_type, shard) DO UPDATE SET people = {_PC}.people + 1, updated_at = excluded.updated_at",
+        [x for org_id, t in new for x in (org_id, year, t, shard, now)],
     )
 
 

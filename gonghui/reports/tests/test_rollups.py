@@ -87,8 +87,10 @@ def test_it_counts_a_checkin_and_refuses_a_rescan(world: Any) -> None:
     tid = ActivityType.objects.get(code="film").pk
     nodes = [world.root.pk, world.prov_a.pk, world.city_a1.pk, world.unit_a1.pk]
     assert PersonYear.objects.count() == 16
-    assert sorted(PeopleCount.objects.values_list("org_id", "year", "activity_type", "people")) == sorted(
-        (n, 2026, t, 2) for n in nodes for t in (tid, 0)
+    shards = sorted({p.pk % PeopleCount.SHARDS for p in (world.people["own"], world.people["sibling"])})
+    per_shard = 2 // len(shards)  # the two people share a shard row or have one each
+    assert sorted(PeopleCount.objects.values_list("org_id", "year", "activity_type", "shard", "people")) == sorted(
+        (n, 2026, t, s, per_shard) for n in nodes for t in (tid, 0) for s in shards
     )
 
 
@@ -181,7 +183,7 @@ def test_it_reports_a_difference_when_a_rollup_drifts(world: Any) -> None:
 def test_it_reports_a_drifted_people_counter_and_rebuilds_it(world: Any) -> None:
     s = make_session(make_activity(world.unit_a1), at(2026, 3, 5))
     check_in(s, world.people["own"])
-    PeopleCount.objects.filter(org=world.city_a1, activity_type=0).update(people=3)
+    PeopleCount.objects.filter(org=world.city_a1, activity_type=0).update(people=3)  # one shard: one person
     PersonYear.objects.filter(org=world.root, activity_type=0).delete()
     out = StringIO()
     with pytest.raises(SystemExit):
@@ -193,6 +195,48 @@ def test_it_reports_a_drifted_people_counter_and_rebuilds_it(world: Any) -> None
     call_command("recount_rollups", stdout=StringIO())
     assert PeopleCount.objects.get(org=world.city_a1, activity_type=0).people == 1
     assert queries.figures(Scope.of(world.root, Period.year(2026))).people == 1
+
+
+def test_a_check_in_just_after_midnight_on_new_years_day_counts_in_the_new_year(world: Any) -> None:
+    """2027-01-01 00:30 in China is 2026-12-31 16:30 UTC: the person counts in 2027 only."""
+    with time_machine.travel(at(2027, 1, 2), tick=False):
+        s = make_session(make_activity(world.unit_a1), at(2026, 12, 31, 20))
+        check_in(s, world.people["own"], at(2026, 12, 31, 23) + dt.timedelta(minutes=50))
+        check_in(s, world.people["sibling"], at(2027, 1, 1, 0) + dt.timedelta(minutes=30))
+        got = {(org.name, y): queries.figures(Scope.of(org, Period.year(y))).people for org in (world.root, world.unit_a1) for y in (2026, 2027)}
+        oracle_people = {
+            (org.name, y): oracle(org, Period.year(y), None, at(2027, 1, 2))["people"] for org in (world.root, world.unit_a1) for y in (2026, 2027)
+        }
+    assert (
+        got == oracle_people == {("中华全国总工会", 2026): 1, ("中华全国总工会", 2027): 1, ("合肥甲公司工会", 2026): 1, ("合肥甲公司工会", 2027): 1}
+    )
+    assert sorted(PersonYear.objects.filter(org=world.root, activity_type=0).values_list("year", "person_id")) == sorted(
+        [(2026, world.people["own"].pk), (2027, world.people["sibling"].pk)]
+    )
+
+
+def test_the_backfill_migration_counts_what_was_recorded_before_it(world: Any) -> None:
+    import importlib
+    from types import SimpleNamespace
+
+    from django.db import connection
+
+    from gonghui.reports import rebuild
+
+    backfill = importlib.import_module("gonghui.reports.migrations.0003_people_per_year_backfill").backfill
+    with time_machine.travel(NOW, tick=False):
+        for month in (3, 5):
+            s = make_session(make_activity(world.unit_a1, type_code="film"), at(2026, month, 5))
+            for key in ("own", "sibling"):
+                check_in(s, world.people[key])
+        s = make_session(make_activity(world.unit_b), at(2025, 7, 1))
+        check_in(s, world.people["own"], at(2025, 7, 1, 10))
+    live = sorted(PeopleCount.objects.values_list("org_id", "year", "activity_type", "shard", "people"))
+    PersonYear.objects.all().delete()
+    PeopleCount.objects.all().delete()
+    backfill(None, SimpleNamespace(connection=connection))
+    assert sorted(PeopleCount.objects.values_list("org_id", "year", "activity_type", "shard", "people")) == live
+    assert rebuild.differences() == []
 
 
 def test_it_counts_alliance_activities(world: Any) -> None:
