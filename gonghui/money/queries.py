@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Count, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.http import Http404
 
 from gonghui.lib.textrange import prefix_q
@@ -59,10 +59,13 @@ def envelopes_for_org(org: Org, *, year: int | None = None) -> QuerySet[Envelope
 
 
 def campaigns_for_org(org: Org, *, today: dt.date) -> QuerySet[AidCampaign]:
-    """帮扶专项 an application of ``org`` may join: launched by its own union or an ancestor; the
-    ones running ``today`` first, then the newest."""
-    current = Case(When(Q(starts_on__lte=today, ends_on__gte=today), then=Value(0)), default=Value(1))
-    return AidCampaign.objects.filter(org_path__in=ancestor_paths(org.path)).select_related("org").order_by(current, "-starts_on", "id")
+    """帮扶专项 an application of ``org`` may join today: launched by its own union or an
+    ancestor and running ``today`` (payments join a campaign while it runs); the newest first."""
+    return (
+        AidCampaign.objects.filter(org_path__in=ancestor_paths(org.path), starts_on__lte=today, ends_on__gte=today)
+        .select_related("org")
+        .order_by("-starts_on", "id")
+    )
 
 
 def get_application_for_user(user: Any, pk: Any, *, action: str = "view") -> Application:

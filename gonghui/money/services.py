@@ -13,7 +13,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -87,7 +87,12 @@ def envelope_create(*, actor: Any, programme: Programme, org: Org, year: int) ->
 # ---- aid campaigns -------------------------------------------------------------------------
 
 
-CATEGORY_CODE = re.compile(r"^[a-z_]{1,20}$")
+def subject_categories() -> frozenset[str]:
+    """The category codes a campaign may be limited to: those of hardship files, the engine's
+    subjects so far (another subject app would add its own here)."""
+    from gonghui.hardship.models import Category
+
+    return frozenset(Category.values)
 
 
 @transaction.atomic
@@ -95,6 +100,8 @@ def campaign_create(*, actor: Any, org: Org, name: str, starts_on: dt.date, ends
     """A 帮扶专项 for ``org``'s subtree (两节送温暖, 金秋助学 …); ``categories`` limits it to subjects
     of those category codes (empty: all)."""
     _require(actor, "manage", org, "您无权为该工会设立帮扶专项")
+    if not org.is_open:
+        raise ServiceError(f"{org.name}已撤销，不能设立帮扶专项", field="org")
     name = (name or "").strip()
     if not name:
         raise ServiceError("请填写专项名称", field="name")
@@ -105,13 +112,18 @@ def campaign_create(*, actor: Any, org: Org, name: str, starts_on: dt.date, ends
             raise ServiceError(f"{label}须为日期", field=field)
     if ends_on < starts_on:
         raise ServiceError("结束日期不能早于开始日期", field="ends_on")
-    if isinstance(categories, str) or not all(isinstance(c, str) and CATEGORY_CODE.match(c) for c in categories):
+    categories = categories or ()
+    if isinstance(categories, str) or not all(isinstance(c, str) and c in subject_categories() for c in categories):
         raise ServiceError("适用类别无效", field="categories")
     if AidCampaign.objects.filter(org=org, name=name).exists():
         raise ServiceError(f"{org.name}已有名为“{name}”的帮扶专项", field="name", code="exists")
-    campaign = AidCampaign.objects.create(
-        name=name, org=org, org_path=org.path, starts_on=starts_on, ends_on=ends_on, categories=sorted(set(categories)), created_by=actor
-    )
+    try:
+        with transaction.atomic():  # a concurrent twin hits the unique constraint: the same answer
+            campaign = AidCampaign.objects.create(
+                name=name, org=org, org_path=org.path, starts_on=starts_on, ends_on=ends_on, categories=sorted(set(categories)), created_by=actor
+            )
+    except IntegrityError:
+        raise ServiceError(f"{org.name}已有名为“{name}”的帮扶专项", field="name", code="exists") from None
     audit.record(actor=actor, action="money.campaign_create", target=campaign, data={"name": name, "categories": campaign.categories})
     return campaign
 
@@ -121,6 +133,11 @@ def _check_campaign(campaign: AidCampaign | None, *, org: Org, year: int, basis:
         return
     if not campaign.org.contains(org):
         raise ServiceError(f"“{campaign.name}”不是本工会或上级工会设立的帮扶专项", field="campaign")
+    today = timezone.localdate()
+    if today < campaign.starts_on:
+        raise ServiceError(f"“{campaign.name}”{campaign.starts_on}开始，尚未开始", field="campaign", code="campaign_closed")
+    if today > campaign.ends_on:
+        raise ServiceError(f"“{campaign.name}”已于{campaign.ends_on}结束", field="campaign", code="campaign_closed")
     if not campaign.starts_on.year <= year <= campaign.ends_on.year:
         raise ServiceError(f"“{campaign.name}”的期间（{campaign.starts_on}至{campaign.ends_on}）不在{year}年度", field="campaign")
     if campaign.categories and basis.get("category", "") not in campaign.categories:

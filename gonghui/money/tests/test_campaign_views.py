@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import time_machine
 from django.urls import reverse
 
 from gonghui.audit.models import AuditEvent
@@ -27,8 +28,9 @@ def test_it_lists_the_campaigns_above_and_below_with_what_was_given_in_the_subtr
     study = launch(money, money.w.city_a1, "org_admin", "2026年金秋助学", (2026, 6, 1), (2026, 9, 30), categories=["relative", "deep"])
     launch(money, money.w.city_a2, "prov_admin", "芜湖送温暖")  # a sibling city's: not shown in 合肥
     launch(money, money.w.prov_a, "prov_admin", "2025年两节送温暖", (2025, 1, 1), (2025, 2, 28))
-    paid = [money.submit(100_000, subject_id=1, campaign=warmth), money.submit(50_000, subject_id=1, campaign=warmth)]
-    money.submit(70_000, subject_id=2, campaign=warmth)  # still pending: not given yet
+    with time_machine.travel(dt.datetime(2026, 1, 20, 10, tzinfo=dt.UTC), tick=False):  # while the campaign runs
+        paid = [money.submit(100_000, subject_id=1, campaign=warmth), money.submit(50_000, subject_id=1, campaign=warmth)]
+        money.submit(70_000, subject_id=2, campaign=warmth)  # still pending: not given yet
     for app in paid:
         services.application_approve(actor=money.users["org_admin"], application=app)
     client = login(as_user("anon"), money.users["viewer"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 
 from gonghui.audit.models import AuditEvent
 from gonghui.lib.errors import ServiceError
@@ -16,6 +17,13 @@ from .test_applications import snapshot
 
 D = dt.date
 NEW_YEAR, FEB_END = D(2026, 1, 1), D(2026, 2, 28)
+
+
+@pytest.fixture(autouse=True)
+def mid_january():  # type: ignore[no-untyped-def]
+    """Payments join a campaign while it runs: these tests happen while the 两节 campaign does."""
+    with time_machine.travel(dt.datetime(2026, 1, 15, 10, tzinfo=dt.UTC), tick=False):
+        yield
 
 
 def campaign(money, *, org=None, actor="prov_admin", name="2026年两节送温暖", starts_on=NEW_YEAR, ends_on=FEB_END, **kw):  # type: ignore[no-untyped-def]
@@ -46,6 +54,7 @@ def test_a_campaign_is_created_audited_and_tags_payments_with_their_fund_source(
         ({"ends_on": D(2025, 12, 31)}, "ends_on", "结束日期不能早于开始日期"),
         ({"categories": "deep"}, "categories", "适用类别无效"),
         ({"categories": ["深度"]}, "categories", "适用类别无效"),
+        ({"categories": ["poor"]}, "categories", "适用类别无效"),
         ({"actor": "org_admin"}, "actor", "您无权为该工会设立帮扶专项"),
     ],
 )
@@ -54,6 +63,17 @@ def test_bad_campaigns_are_refused_and_nothing_is_written(money, kw, field, mess
         campaign(money, **kw)
     assert (e.value.field, e.value.message) == (field, message)
     assert (AidCampaign.objects.count(), AuditEvent.objects.filter(action="money.campaign_create").count()) == (0, 0)
+
+
+def test_a_closed_union_launches_nothing_and_no_categories_means_all(money) -> None:
+    from gonghui.orgs.models import Org
+
+    assert campaign(money, categories=None).categories == []
+    Org.objects.filter(pk=money.w.city_a1.pk).update(status=Org.Status.CLOSED)
+    money.w.city_a1.refresh_from_db()
+    with pytest.raises(ServiceError) as e:
+        campaign(money, org=money.w.city_a1, actor="org_admin", name="合肥送温暖")
+    assert (e.value.field, e.value.message) == ("org", "合肥市总工会已撤销，不能设立帮扶专项")
 
 
 def test_a_second_campaign_of_the_same_name_at_the_same_union_is_refused(money) -> None:
@@ -68,13 +88,20 @@ def test_payments_can_only_join_a_campaign_of_their_union_or_above_in_its_years_
     sibling = campaign(money, org=money.w.city_a2, name="芜湖送温暖")
     last_year = campaign(money, name="2025年两节送温暖", starts_on=D(2025, 1, 1), ends_on=D(2025, 2, 28))
     deep_only = campaign(money, name="大病救助", categories=["deep"])
+    ended = campaign(money, name="2026年元旦慰问", ends_on=D(2026, 1, 10))
+    running = campaign(money)
+    budget_2025 = services.envelope_create(actor=money.users["org_admin"], programme=money.programme, org=money.w.city_a1, year=2025)
+    later = campaign(money, name="2026年金秋助学", starts_on=D(2026, 6, 1), ends_on=D(2026, 9, 30))
     before = snapshot()
     cases = [
         ({"campaign": sibling}, "campaign", "“芜湖送温暖”不是本工会或上级工会设立的帮扶专项"),
-        ({"campaign": last_year}, "campaign", "“2025年两节送温暖”的期间（2025-01-01至2025-02-28）不在2026年度"),
+        ({"campaign": last_year}, "campaign", "“2025年两节送温暖”已于2025-02-28结束"),
+        ({"campaign": running, "envelope": budget_2025}, "campaign", "“2026年两节送温暖”的期间（2026-01-01至2026-02-28）不在2025年度"),
         ({"campaign": deep_only, "basis": {"category": "relative"}}, "campaign", "该对象的困难类别不在“大病救助”的适用范围内"),
         ({"campaign": deep_only}, "campaign", "该对象的困难类别不在“大病救助”的适用范围内"),
         ({"fund_source": "lottery"}, "fund_source", "资金来源无效"),
+        ({"campaign": ended}, "campaign", "“2026年元旦慰问”已于2026-01-10结束"),
+        ({"campaign": later}, "campaign", "“2026年金秋助学”2026-06-01开始，尚未开始"),
     ]
     for kw, field, message in cases:
         with pytest.raises(ServiceError) as e:

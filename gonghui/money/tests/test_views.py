@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import time_machine
 from django.urls import reverse
 
 from gonghui.audit.models import AuditEvent
@@ -84,7 +85,8 @@ def test_it_lists_applications_with_status_and_the_step_waiting_for_a_decision(m
     warmth = services.campaign_create(
         actor=money.users["prov_admin"], org=money.w.prov_a, name="2026年两节送温暖", starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2026, 2, 28)
     )
-    small = money.submit(100_000, subject_id=1, fund_source="central", campaign=warmth)
+    with time_machine.travel(dt.datetime(2026, 1, 20, 10, tzinfo=dt.UTC), tick=False):  # while the campaign runs
+        small = money.submit(100_000, subject_id=1, fund_source="central", campaign=warmth)
     big = money.submit(3_000_000, subject_id=2)  # over ¥20,000: the province decides after the city
     services.application_approve(actor=money.users["org_admin"], application=big)
     services.application_reject(actor=money.users["org_admin"], application=money.submit(200_000, subject_id=3), reason="材料不全")
