@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gonghui.hardship.models import Category
@@ -131,10 +132,18 @@ def _decide(request: HttpRequest, app: Application, call: Any, success: str) -> 
     return redirect(nxt)
 
 
+# The page of each kind of subject an application pays, and how to name it (the engine is generic;
+# its subject apps are listed here). A subject the viewer may not open answers 404 on its own page.
+SUBJECT_PAGES: dict[str, tuple[str, Any]] = {"hardship.file": ("hardship:detail", gettext_lazy("困难档案"))}
+
+
 def _row(user: Any, app: Application) -> dict[str, Any]:
-    """An application with its current step, and whether this user decides that step."""
+    """An application with its current step, whether this user decides that step, and a link to
+    the subject it pays."""
     step = queries.current_step(app)
-    return {"a": app, "step": step, "can_decide": step is not None and policy.user_can(user, "manage", step.org)}
+    page = SUBJECT_PAGES.get(app.subject_kind)
+    subject = (page[1], reverse(page[0], kwargs={"pk": app.subject_id})) if page else (app.subject_kind, None)
+    return {"a": app, "step": step, "can_decide": step is not None and policy.user_can(user, "manage", step.org), "subject": subject}
 
 
 def _int(raw: Any, low: int = 1, high: int = 2**53) -> int | None:

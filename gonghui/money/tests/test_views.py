@@ -98,8 +98,8 @@ def test_it_lists_applications_with_status_and_the_step_waiting_for_a_decision(m
     assert rows == {small.pk: ("审批中", 1, "合肥市总工会", True), big.pk: ("审批中", 2, "安徽省总工会", False)}
     body = r.content.decode()
     assert "第1/1级 · 合肥市总工会" in body and "第2/2级 · 安徽省总工会" in body and "待安徽省总工会审批" in body
-    assert "测试救助 · 中央财政专项资金 · 2026年两节送温暖 · hardship.file #1" in body
-    assert "测试救助 · 本级工会经费 · hardship.file #2" in body
+    assert '测试救助 · 中央财政专项资金 · 2026年两节送温暖 · <a href="/hardship/files/1/">困难档案 #1</a>' in body
+    assert '测试救助 · 本级工会经费 · <a href="/hardship/files/2/">困难档案 #2</a>' in body
     assert body.count('action="/money/applications/') == 2  # approve + reject for the small one only
     r = client.get(apps_url(money.w.city_a1, "?status=rejected"))
     assert [(row["a"].amount, row["step"]) for row in r.context["rows"]] == [(200_000, None)]
