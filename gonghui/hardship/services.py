@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from gonghui.audit import services as audit
 from gonghui.lib import crypto, idcard
@@ -668,6 +669,14 @@ def annual_review(
 # ---- aid through the money engine ---------------------------------------------------------------
 
 
+def aid_check_on_file(file: HardshipFile) -> None:
+    """Aid is for files on record (在档, 临时救助, 兜底): the aid page asks before it shows its form."""
+    if file.status not in HardshipFile.ON_FILE:
+        raise ServiceError(
+            gettext("档案当前状态为“%(status)s”，不能申请帮扶资金") % {"status": file.get_status_display()}, field="status", code="wrong_state"
+        )
+
+
 def aid_apply(
     *, actor: Any, file: HardshipFile, envelope: Any, amount: Any, self_paid: Any = None, fund_source: str = "own", campaign: Any = None
 ) -> Any:
@@ -678,8 +687,7 @@ def aid_apply(
     from gonghui.money import services as money
     from gonghui.money.models import Application
 
-    if file.status not in HardshipFile.ON_FILE:
-        raise ServiceError(f"档案当前状态为“{file.get_status_display()}”，不能申请帮扶资金", field="status", code="wrong_state")
+    aid_check_on_file(file)
     year = envelope.year
     if file.category == cat.RELATIVE:
         kinds = set(

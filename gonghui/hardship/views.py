@@ -323,8 +323,10 @@ def member_reveal(request: HttpRequest, pk: int) -> HttpResponse:
 def aid(request: HttpRequest, pk: int) -> HttpResponse:
     """申请帮扶资金 for an on-record file: one money application, which then waits for approval."""
     file = queries.get_file_for_user(request.user, pk, action="operate")
-    if file.status not in HardshipFile.ON_FILE:
-        messages.error(request, _("档案当前状态为“%(status)s”，不能申请帮扶资金") % {"status": file.get_status_display()})
+    try:
+        services.aid_check_on_file(file)
+    except ServiceError as e:
+        messages.error(request, e.message)
         return redirect("hardship:detail", pk=file.pk)
     form = AidForm(request.POST if request.method == "POST" else None, file=file)
     if form.is_bound and form.is_valid():

@@ -7,8 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-# The subjects' categories a campaign may be limited to: hardship files are the first subjects.
-from gonghui.hardship.models import Category
+from .services import subject_categories
 
 
 class CampaignForm(forms.Form):
@@ -17,7 +16,7 @@ class CampaignForm(forms.Form):
     ends_on = forms.DateField(label=_("结束日期"), widget=forms.DateInput(attrs={"type": "date"}))
     categories = forms.MultipleChoiceField(
         label=_("适用类别"),
-        choices=Category.choices,
+        choices=subject_categories,
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("不选：各类困难家庭均可"),

@@ -49,12 +49,10 @@ def applications_of(user: Any, org: Org, *, status: str = "", envelope_id: int |
     return qs.prefetch_related(Prefetch("steps", queryset=ApprovalStep.objects.select_related("org").order_by("seq")))
 
 
-def envelopes_for_org(org: Org, *, year: int | None = None) -> QuerySet[Envelope]:
+def envelopes_for_org(org: Org) -> QuerySet[Envelope]:
     """The envelopes an application of ``org`` may draw on: its own union's and its ancestors',
     whose programme is active; newest year first, then the programme's order, nearest union first."""
     qs = Envelope.objects.filter(org_path__in=ancestor_paths(org.path), programme__is_active=True)
-    if year is not None:
-        qs = qs.filter(year=year)
     return qs.select_related("programme", "org").order_by("-year", "programme__sort", "programme_id", "-org_path")
 
 

@@ -87,12 +87,13 @@ def envelope_create(*, actor: Any, programme: Programme, org: Org, year: int) ->
 # ---- aid campaigns -------------------------------------------------------------------------
 
 
-def subject_categories() -> frozenset[str]:
-    """The category codes a campaign may be limited to: those of hardship files, the engine's
-    subjects so far (another subject app would add its own here)."""
+def subject_categories() -> list[tuple[str, str]]:
+    """The categories (code, label) a campaign may be limited to: those of hardship files, the
+    engine's subjects so far (another subject app would add its own here). The form's choices,
+    the campaigns page's labels and ``campaign_create``'s check all read this one list."""
     from gonghui.hardship.models import Category
 
-    return frozenset(Category.values)
+    return list(Category.choices)
 
 
 @transaction.atomic
@@ -113,12 +114,11 @@ def campaign_create(*, actor: Any, org: Org, name: str, starts_on: dt.date, ends
     if ends_on < starts_on:
         raise ServiceError("结束日期不能早于开始日期", field="ends_on")
     categories = categories or ()
-    if isinstance(categories, str) or not all(isinstance(c, str) and c in subject_categories() for c in categories):
+    known = {code for code, _label in subject_categories()}
+    if isinstance(categories, str) or not all(isinstance(c, str) and c in known for c in categories):
         raise ServiceError("适用类别无效", field="categories")
-    if AidCampaign.objects.filter(org=org, name=name).exists():
-        raise ServiceError(f"{org.name}已有名为“{name}”的帮扶专项", field="name", code="exists")
     try:
-        with transaction.atomic():  # a concurrent twin hits the unique constraint: the same answer
+        with transaction.atomic():  # the unique (org, name) decides, also between concurrent twins
             campaign = AidCampaign.objects.create(
                 name=name, org=org, org_path=org.path, starts_on=starts_on, ends_on=ends_on, categories=sorted(set(categories)), created_by=actor
             )

@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from gonghui.hardship.models import Category
 from gonghui.lib.errors import ServiceError
 from gonghui.orgs import policy
 from gonghui.web.helpers import apply_error, paginate, query_without_page
@@ -89,7 +88,7 @@ def campaigns(request: HttpRequest, org_id: int) -> HttpResponse:
         else:
             messages.success(request, _("已设立帮扶专项“%(name)s”") % {"name": c.name})
             return redirect("money:campaigns", org_id=org.pk)
-    labels = dict(Category.choices)
+    labels = dict(services.subject_categories())
     rows = queries.campaigns_for(request.user, org)
     for c in rows:
         c.category_labels = [labels.get(code, code) for code in c.categories]  # type: ignore[attr-defined]

@@ -176,9 +176,8 @@ def differences(limit: int = 20) -> list[str]:
     out += [f"年度人 {k}: 汇总缺少" for k in sorted(want_py - have_py)][:limit]
     out += [f"年度人 {k}: 汇总多出" for k in sorted(have_py - want_py)][:limit]
     want_pc = {k: len(persons) for k, persons in people.items()}
-    have_pc: dict[tuple[int, int, int], int] = {}
-    for o, y, t, n in PeopleCount.objects.values_list("org_id", "year", "activity_type", "people"):
-        have_pc[(o, y, t)] = have_pc.get((o, y, t), 0) + n
+    shards = PeopleCount.objects.values_list("org_id", "year", "activity_type").annotate(n=Sum("people")).order_by()
+    have_pc = {(o, y, t): n for o, y, t, n in shards}
     out += [
         f"年度人数 {k}: 汇总 {have_pc.get(k, 0)} ≠ 原始 {want_pc.get(k, 0)}"
         for k in sorted(want_pc.keys() | have_pc.keys())
