@@ -106,6 +106,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "gonghui.urls"
 WSGI_APPLICATION = "gonghui.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
+# One-row reads without the ORM compiler on every request (gonghui/accounts/backends.py).
+AUTHENTICATION_BACKENDS = ["gonghui.accounts.backends.Backend"]
+SESSION_ENGINE = "gonghui.accounts.backends"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:home"
 

@@ -29,23 +29,23 @@ import datetime as dt
 import secrets
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gonghui.audit import services as audit
+from gonghui.lib import fastsql
 from gonghui.lib.errors import ServiceError
 from gonghui.orgs import policy
+from gonghui.orgs.models import Org
 from gonghui.people.models import Membership, Person
 from gonghui.reports import services as reports
 
 from . import codes
 from .models import Activity, ActivityAudience, CheckIn, Session, WalkIn
 
-# The columns a check-in reads inside its transaction (a slim reload: the request's copy may be old).
-_FACTS = ("capacity", "is_cancelled", "activity__status", "activity__activity_type_id", "activity__organizer__path")
 CHECKIN_STATUSES = (Activity.Status.REGISTERING, Activity.Status.ONGOING)
 # A scanner's clock may be wrong or its queue old: scan times outside this window become "now".
 MAX_SCAN_DELAY = dt.timedelta(hours=24)
@@ -68,6 +68,31 @@ def get_session_for_user(user: Any, pk: Any, *, action: str = "view") -> Session
     return session
 
 
+def get_session_ref_for_user(user: Any, pk: Any, *, action: str) -> Session:
+    """``get_session_for_user`` for the scanner's sync, which runs once per queued scan: one
+    hand-written read of the session's id and its organizer (id, path), enough for the policy
+    and the service; the returned instances load any other field on first use."""
+    try:
+        pk = int(pk)
+    except (ValueError, TypeError):
+        raise Http404 from None
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT s.id, s.activity_id, o.id, o.path FROM {_T['session']} s "  # noqa: S608 - constants
+            f"JOIN {_T['activity']} a ON a.id = s.activity_id JOIN {_T['org']} o ON o.id = a.organizer_id WHERE s.id = %s",
+            [pk],
+        )
+        row = cur.fetchone()
+    if row is None:
+        raise Http404
+    alias = connection.alias
+    session = Session.from_db(alias, ["id", "activity_id"], row[:2])
+    session.activity = Activity.from_db(alias, ["id", "organizer_id"], row[1:3])
+    session.activity.organizer = Org.from_db(alias, ["id", "path"], row[2:])
+    policy.require(user, action, session.activity.organizer)
+    return session
+
+
 def get_session_for_scan(pk: Any) -> Session:
     """A session reached through a poster: the signed token in the URL is the authority."""
     try:
@@ -80,14 +105,17 @@ def get_session_for_scan(pk: Any) -> Session:
 
 
 def _require_open(session: Session) -> None:
-    activity = session.activity
-    if activity.status == Activity.Status.CANCELLED:
+    _refuse_closed(status=session.activity.status, session_cancelled=session.is_cancelled)
+
+
+def _refuse_closed(*, status: str, session_cancelled: bool) -> None:
+    if status == Activity.Status.CANCELLED:
         raise ServiceError(_("活动已取消，不能签到"), field="session", code="activity_cancelled")
-    if activity.status == Activity.Status.FINISHED:
+    if status == Activity.Status.FINISHED:
         raise ServiceError(_("活动已结束，不能签到"), field="session", code="activity_finished")
-    if activity.status not in CHECKIN_STATUSES:
+    if status not in CHECKIN_STATUSES:
         raise ServiceError(_("活动尚未开放签到（报名中或进行中的活动才能签到）"), field="session", code="not_open")
-    if session.is_cancelled:
+    if session_cancelled:
         raise ServiceError(_("该场次已取消，不能签到"), field="session", code="session_cancelled")
 
 
@@ -105,66 +133,126 @@ def _existing(*, session_id: int, person_id: int, nonce: str | None) -> CheckIn 
     return None
 
 
-def _person_union(person: Person) -> tuple[int, str]:
-    open_membership = Membership.objects.filter(person_id=person.pk, status__in=Membership.OPEN).values_list("org_id", "org_path").first()
-    return open_membership or (person.org_id, person.org_path)
+# The check-in is the heaviest write (a poster rush, a scanner's queue): its reads are one
+# statement and its writes hand-written inserts, not ORM queries (bench/checkin.py; a compiled
+# ORM query costs more than the database's work here). Table names are constants.
+_T = {
+    "ci": CheckIn._meta.db_table,
+    "session": Session._meta.db_table,
+    "activity": Activity._meta.db_table,
+    "audience": ActivityAudience._meta.db_table,
+    "org": Org._meta.db_table,
+    "person": Person._meta.db_table,
+    "membership": Membership._meta.db_table,
+}
+_OPEN_MEMBERSHIP = ", ".join(f"'{s}'" for s in Membership.OPEN)  # constants of the model
+# One row: the session's and activity's state, the person's union now (open membership, else
+# Person.org), the check-in this scan repeats, whether the nonce is taken, and whether the
+# union lies in the audience (no audience rows: the organizer's subtree).
+_FACTS_SQL = f"""
+SELECT s.capacity, s.is_cancelled, a.id, a.status, a.activity_type_id, a.organizer_id, o.path,
+       u.name, u.org_id, u.org_path,
+       (SELECT c.id FROM {_T["ci"]} c WHERE c.session_id = s.id AND c.person_id = u.id),
+       (SELECT c.id FROM {_T["ci"]} c WHERE c.nonce = %s),
+       CASE WHEN EXISTS (SELECT 1 FROM {_T["audience"]} aa WHERE aa.activity_id = a.id)
+            THEN EXISTS (SELECT 1 FROM {_T["audience"]} aa JOIN {_T["org"]} ao ON ao.id = aa.org_id
+                         WHERE aa.activity_id = a.id AND substr(u.org_path, 1, length(ao.path)) = ao.path)
+            ELSE substr(u.org_path, 1, length(o.path)) = o.path END
+FROM {_T["session"]} s
+JOIN {_T["activity"]} a ON a.id = s.activity_id
+JOIN {_T["org"]} o ON o.id = a.organizer_id
+CROSS JOIN (
+    SELECT p.id, p.name, COALESCE(m.org_id, p.org_id) AS org_id, COALESCE(m.org_path, p.org_path) AS org_path
+    FROM {_T["person"]} p
+    LEFT JOIN {_T["membership"]} m ON m.person_id = p.id AND m.status IN ({_OPEN_MEMBERSHIP})
+    WHERE p.id = %s
+) u
+WHERE s.id = %s
+"""  # noqa: S608 - table names and statuses are constants, values are parameters
 
 
-def _in_audience(activity: Activity, person_org_path: str) -> bool:
-    paths = list(ActivityAudience.objects.filter(activity_id=activity.pk).values_list("org__path", flat=True)) or [activity.organizer.path]
-    return any(person_org_path.startswith(p) for p in paths)
+def _read_facts(*, session_id: int, person_id: int, nonce: str | None) -> tuple[Any, ...] | None:
+    """The one row of ``_FACTS_SQL``; None when the person (or the session) does not exist."""
+    with connection.cursor() as cur:
+        cur.execute(_FACTS_SQL, [nonce, person_id, session_id])
+        return cur.fetchone()
 
 
 def checkin_record(
     *, actor: Any, session: Session, person: Person, method: str, nonce: str | None = None, at: dt.datetime | None = None
 ) -> tuple[CheckIn, bool]:
-    """Record a check-in, or return the one this scan repeats (``created`` False).
+    """Record a check-in, or return the one this scan repeats (``created`` False)."""
+    ci, created = _record(actor=actor, session_id=session.pk, person_id=person.pk, method=method, nonce=nonce, at=at)
+    ci.person = person
+    return ci, created
 
-    The checks read before the write transaction starts: on SQLite a transaction holds the
-    database's single write lock from its first statement (IMMEDIATE), so only the inserts run
-    under it. The unique constraints, and for capped sessions a count under the lock, decide."""
+
+def _record(*, actor: Any, session_id: int, person_id: int, method: str, nonce: str | None, at: dt.datetime | None) -> tuple[CheckIn, bool]:
+    """The checks read before the write transaction starts (one statement): on SQLite a
+    transaction holds the database's single write lock from its first statement (IMMEDIATE), so
+    only the inserts run under it. The unique constraints, and for capped sessions a count under
+    the lock, decide."""
     nonce = nonce or None
-    existing = _existing(session_id=session.pk, person_id=person.pk, nonce=nonce)
-    if existing is not None:
-        return existing, False
-    session = Session.objects.select_related("activity__organizer").only(*_FACTS).get(pk=session.pk)
-    activity = session.activity
-    _require_open(session)
-    person_org_id, person_org_path = _person_union(person)
-    if not _in_audience(activity, person_org_path):
+    row = _read_facts(session_id=session_id, person_id=person_id, nonce=nonce)
+    if row is None:
+        raise codes.CodeError(_("会员码对应的职工档案不存在"), field="code", code="no_person")
+    (
+        capacity,
+        session_cancelled,
+        activity_id,
+        status,
+        type_id,
+        organizer_id,
+        organizer_path,
+        name,
+        org_id,
+        org_path,
+        existing_id,
+        nonce_id,
+        audience,
+    ) = row
+    if existing_id is not None or nonce_id is not None:
+        existing = _existing(session_id=session_id, person_id=person_id, nonce=nonce)
+        if existing is not None:
+            return existing, False
+    _refuse_closed(status=status, session_cancelled=bool(session_cancelled))
+    if not audience:
         raise ServiceError(_("该职工不在本活动的面向范围内，不能签到"), field="person", code="audience")
     ci = CheckIn(
-        session=session,
-        activity=activity,
-        person=person,
-        person_org_id=person_org_id,
-        person_org_path=person_org_path,
-        organizer=activity.organizer,
-        organizer_path=activity.organizer.path,
-        activity_type_id=activity.activity_type_id,
+        session_id=session_id,
+        activity_id=activity_id,
+        person_id=person_id,
+        person_org_id=org_id,
+        person_org_path=org_path,
+        organizer_id=organizer_id,
+        organizer_path=organizer_path,
+        activity_type_id=type_id,
         checked_at=at or timezone.now(),
         method=method,
         nonce=nonce,
-        recorded_by=actor if getattr(actor, "pk", None) else None,
+        recorded_by_id=getattr(actor, "pk", None),
     )
-    return _checkin_insert(ci, actor=actor, capacity=session.capacity)
+    ci.organizer = Org.from_db(connection.alias, ["id", "path"], [organizer_id, organizer_path])  # for the audit row
+    ci, created = _checkin_insert(ci, actor=actor, capacity=capacity)
+    if created:
+        ci.person = Person.from_db(connection.alias, ["id", "name"], [person_id, name])
+    return ci, created
 
 
 @transaction.atomic
 def _checkin_insert(ci: CheckIn, *, actor: Any, capacity: int | None) -> tuple[CheckIn, bool]:
     if capacity is not None:
-        # Lock the session row (PostgreSQL) so the count cannot be overtaken by a parallel scan.
-        Session.objects.select_for_update().filter(pk=ci.session_id).values_list("pk", flat=True).first()
-        if CheckIn.objects.filter(session_id=ci.session_id).count() >= capacity:
-            raise ServiceError(_("本场次签到人数已满（名额 %(n)d 人）") % {"n": capacity}, field="session", code="full")
-    try:
-        with transaction.atomic():
-            ci.save(force_insert=True)
-    except IntegrityError:
+        with connection.cursor() as cur:
+            if connection.features.has_select_for_update:  # PostgreSQL: no two last seats
+                cur.execute(f"SELECT id FROM {_T['session']} WHERE id = %s FOR UPDATE", [ci.session_id])  # noqa: S608
+            cur.execute(f"SELECT count(*) FROM {_T['ci']} WHERE session_id = %s", [ci.session_id])  # noqa: S608
+            if cur.fetchone()[0] >= capacity:
+                raise ServiceError(_("本场次签到人数已满（名额 %(n)d 人）") % {"n": capacity}, field="session", code="full")
+    if not fastsql.insert(ci, ignore_conflicts=True):
         # A concurrent request inserted the same person (or nonce) first: answer as a repeat.
         existing = _existing(session_id=ci.session_id, person_id=ci.person_id, nonce=ci.nonce)
         if existing is None:
-            raise
+            raise IntegrityError("check-in conflicted with a row that is gone")
         return existing, False
     reports.rollup_checkin(checkin=ci)  # same transaction: figures are current at commit
     if ci.method != CheckIn.Method.POSTER:
@@ -175,10 +263,7 @@ def _checkin_insert(ci: CheckIn, *, actor: Any, capacity: int | None) -> tuple[C
 def checkin_scan_member(*, actor: Any, session: Session, code: str, nonce: str | None = None, at: dt.datetime | None = None) -> tuple[CheckIn, bool]:
     """A cadre's scanner read a member code (会员码)."""
     person_id = codes.read_member_code(code)
-    person = Person.objects.only("id", "name", "org_id", "org_path").filter(pk=person_id).first()
-    if person is None:
-        raise codes.CodeError(_("会员码对应的职工档案不存在"), field="code", code="no_person")
-    return checkin_record(actor=actor, session=session, person=person, method=CheckIn.Method.SCANNER, nonce=nonce, at=scan_time(at))
+    return _record(actor=actor, session_id=session.pk, person_id=person_id, method=CheckIn.Method.SCANNER, nonce=nonce, at=scan_time(at))
 
 
 def checkin_self(*, actor: Any, session: Session, token: str) -> tuple[CheckIn, bool]:

@@ -125,7 +125,7 @@ def _sync_one(request: HttpRequest, session: Any, scan: Any) -> dict[str, Any]:
 @login_required
 @require_POST
 def sync(request: HttpRequest, pk: int) -> HttpResponse:
-    session = checkin.get_session_for_user(request.user, pk, action="operate")
+    session = checkin.get_session_ref_for_user(request.user, pk, action="operate")
     try:
         scans = _scans(request)
     except ValueError:

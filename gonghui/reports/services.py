@@ -18,6 +18,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from gonghui.audit import services as audit
+from gonghui.lib import fastsql
 from gonghui.lib.errors import ServiceError
 from gonghui.orgs.models import Org, path_ids
 
@@ -74,7 +75,7 @@ def _count_person_year(cur: Any, *, checkin: CheckIn, year: int) -> None:
     new = cur.fetchall()
     if not new:  # the person already counted everywhere this year: the common case
         return
-    now = timezone.now()
+    now = fastsql.db_now(timezone.now())
     shard = checkin.person_id % PeopleCount.SHARDS
     values = ", ".join(["(%s, %s, %s, %s, 1, %s)"] * len(new))
     cur.execute(
@@ -90,7 +91,7 @@ def rollup_checkin(*, checkin: CheckIn) -> None:
     month = month_of(checkin.checked_at)
     key = (checkin.organizer_path, month, checkin.activity_type_id, checkin.person_org_path)
     with connection.cursor() as cur:
-        cur.execute(_ATTENDANCE_UPSERT, [*key, checkin.organizer_id, checkin.person_org_id, timezone.now()])
+        cur.execute(_ATTENDANCE_UPSERT, [*key, checkin.organizer_id, checkin.person_org_id, fastsql.db_now(timezone.now())])
         cur.execute(_PERSON_INSERT, [*key, checkin.person_id, checkin.organizer_id, checkin.person_org_id])
         _count_person_year(cur, checkin=checkin, year=month.year)
 
@@ -101,7 +102,14 @@ def rollup_walkin(*, walkin: WalkIn) -> None:
     with connection.cursor() as cur:
         cur.execute(
             _WALKIN_UPSERT,
-            [walkin.organizer_path, month_of(walkin.recorded_at), activity.activity_type_id, activity.organizer_id, walkin.count, timezone.now()],
+            [
+                walkin.organizer_path,
+                month_of(walkin.recorded_at),
+                activity.activity_type_id,
+                activity.organizer_id,
+                walkin.count,
+                fastsql.db_now(timezone.now()),
+            ],
         )
 
 
