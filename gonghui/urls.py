@@ -5,6 +5,8 @@ from gonghui.api.v1 import api as api_v1
 from gonghui.api.views import docs as api_docs
 
 urlpatterns = [
+    # First: a scanner syncs once per scan and a poster rush resolves these most (bench/checkin.py).
+    path("", include("gonghui.activities.urls_checkin")),
     path("", include("gonghui.web.urls")),
     path("accounts/", include("gonghui.accounts.urls")),
     path("", include("gonghui.orgs.urls")),
@@ -13,7 +15,6 @@ urlpatterns = [
     path("", include("gonghui.audit.urls")),
     path("", include("gonghui.imports.urls")),
     path("", include("gonghui.activities.urls")),
-    path("", include("gonghui.activities.urls_checkin")),
     path("", include("gonghui.training.urls")),
     path("", include("gonghui.reports.urls")),
     path("", include("gonghui.hardship.urls")),

@@ -52,6 +52,11 @@ def db_now(value: Any) -> Any:
 
 def columns(model: type[models.Model], alias: str) -> str:
     """``alias.col, …`` for every concrete field of ``model``, in the order ``build`` reads."""
+    return _columns(model, alias, connection.vendor)
+
+
+@cache
+def _columns(model: type[models.Model], alias: str, vendor: str) -> str:
     return ", ".join(f"{alias}.{connection.ops.quote_name(f.column)}" for f in model._meta.concrete_fields)
 
 
