@@ -148,7 +148,8 @@ def _database() -> dict:
         }
     path = env("SQLITE_PATH") or str(VAR_DIR / "gonghui.sqlite3")
     return {
-        "ENGINE": "django.db.backends.sqlite3",
+        # Django's backend with writers queued on a file lock (gonghui/lib/sqlite/base.py).
+        "ENGINE": "gonghui.lib.sqlite",
         "NAME": path,
         "CONN_MAX_AGE": conn_max_age,
         "OPTIONS": {
