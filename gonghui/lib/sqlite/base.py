@@ -76,25 +76,21 @@ class _Cursor(base.SQLiteCursorWrapper):
             return None
         return writer if query.lstrip()[:6].upper() in WRITES else None
 
-    def execute(self, query: str, params: Any = None) -> Any:
+    def _run(self, query: str, run: Any) -> Any:
         writer = self._autocommit_write(query)
         if writer is None:
-            return super().execute(query, params)
+            return run()
         writer.acquire()
         try:
-            return super().execute(query, params)
+            return run()
         finally:
             writer.release()
 
+    def execute(self, query: str, params: Any = None) -> Any:
+        return self._run(query, lambda: super(_Cursor, self).execute(query, params))
+
     def executemany(self, query: str, param_list: Any) -> Any:
-        writer = self._autocommit_write(query)
-        if writer is None:
-            return super().executemany(query, param_list)
-        writer.acquire()
-        try:
-            return super().executemany(query, param_list)
-        finally:
-            writer.release()
+        return self._run(query, lambda: super(_Cursor, self).executemany(query, param_list))
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
