@@ -76,6 +76,8 @@ def get_session_ref_for_user(user: Any, pk: Any, *, action: str) -> Session:
         pk = int(pk)
     except (ValueError, TypeError):
         raise Http404 from None
+    if not 0 < pk < 2**63:  # beyond a 64-bit key: no such session (SQLite would refuse the value)
+        raise Http404
     with connection.cursor() as cur:
         cur.execute(
             f"SELECT s.id, s.activity_id, o.id, o.path FROM {_T['session']} s "  # noqa: S608 - constants
@@ -194,7 +196,9 @@ def _record(*, actor: Any, session_id: int, person_id: int, method: str, nonce: 
     the lock, decide."""
     nonce = nonce or None
     row = _read_facts(session_id=session_id, person_id=person_id, nonce=nonce)
-    if row is None:
+    if row is None:  # no such person (a member code's) or, rarely, a session gone meanwhile
+        if Person.objects.filter(pk=person_id).exists():
+            raise ServiceError(_("该场次不存在"), field="session", code="no_session")
         raise codes.CodeError(_("会员码对应的职工档案不存在"), field="code", code="no_person")
     (
         capacity,

@@ -33,6 +33,8 @@ def insert(obj: models.Model, *, ignore_conflicts: bool = False) -> bool:
     """INSERT ``obj`` (an auto primary key, every other concrete column from the instance) and set
     its pk. With ``ignore_conflicts`` a row refused by any unique constraint is skipped: returns
     False and ``obj`` stays unsaved. Both SQLite (≥ 3.35) and PostgreSQL take ``RETURNING``."""
+    if obj.pk is not None:
+        raise ValueError(f"fastsql.insert: {obj!r} has a primary key already; the database assigns it")
     sql, fields = _insert_sql(type(obj), connection.vendor, ignore_conflicts)
     values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
     with connection.cursor() as cur:

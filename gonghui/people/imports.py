@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from gonghui.imports.kinds import Preview, RowError
 from gonghui.imports.reading import Column, Sheet, clean_code, clean_text, parse_date
-from gonghui.lib import crypto, idcard
+from gonghui.lib import crypto, fastsql, idcard
 from gonghui.lib.masking import mask_phone
 from gonghui.lib.textrange import prefix_q
 from gonghui.orgs import policy
@@ -300,7 +300,7 @@ UPDATE_COLS = list(PROFILE_FIELDS)
 
 def merge(job: Any) -> dict[str, int]:
     """One transaction: people, memberships, events, member counts, audit rows. All or nothing."""
-    now = timezone.now()
+    now = fastsql.db_now(timezone.now())  # hand-written statements: stored as the ORM stores it
     job_key = job.pk
     actor = job.created_by_id
     audit_data = f'{{"job": "{job.pk}"}}'

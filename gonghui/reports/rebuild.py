@@ -15,6 +15,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from gonghui.activities.models import CheckIn, WalkIn
+from gonghui.lib import fastsql
 from gonghui.orgs.models import path_ids
 
 from .models import AttendanceRollup, PeopleCount, PersonMonth, PersonYear, WalkInRollup
@@ -99,7 +100,7 @@ def fill_people_per_year() -> int:
             f"INSERT INTO {pc} (org_id, year, activity_type, shard, people, updated_at) "  # noqa: S608
             f"SELECT org_id, year, activity_type, person_id %% {PeopleCount.SHARDS}, COUNT(*), %s FROM {py} "
             f"GROUP BY org_id, year, activity_type, person_id %% {PeopleCount.SHARDS}",
-            [timezone.now()],
+            [fastsql.db_now(timezone.now())],
         )
         cur.execute("DROP TABLE rebuild_path_node")
     return PersonYear.objects.count()

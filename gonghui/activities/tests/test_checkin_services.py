@@ -17,7 +17,7 @@ from gonghui.audit.models import AuditEvent
 from gonghui.lib.errors import ServiceError
 from gonghui.orgs import services as org_services
 from gonghui.people import services as people_services
-from gonghui.people.models import Membership
+from gonghui.people.models import Membership, Person
 from tests.factories import L, make_org, make_person
 
 T0 = dt.datetime(2026, 5, 1, 9, 0, tzinfo=dt.UTC)
@@ -145,6 +145,17 @@ def test_it_answers_a_lost_race_on_the_unique_constraint_as_a_repeat(world, sess
     again, created = checkin.checkin_record(actor=cadre, session=session, person=person, method="scanner", nonce="n-2")
     assert (again.pk, created, len(calls)) == (winner.pk, False, 2)
     assert counts() == (1, 0, 1)
+
+
+def test_it_names_the_session_when_the_session_is_gone_and_the_code_when_the_person_is(world, session) -> None:
+    gone = Session(pk=987654321, activity_id=session.activity_id)
+    with pytest.raises(ServiceError) as e:
+        checkin.checkin_record(actor=None, session=gone, person=world.people["own"], method="manual")
+    assert (e.value.message, e.value.field) == ("该场次不存在", "session")
+    with pytest.raises(ServiceError) as e:
+        checkin.checkin_scan_member(actor=None, session=session, code=codes.member_code(Person(pk=987654321)))
+    assert (e.value.message, e.value.field) == ("会员码对应的职工档案不存在", "code")
+    assert counts() == (0, 0, 0)
 
 
 def test_it_writes_no_audit_row_for_a_workers_own_poster_checkin(world, session) -> None:

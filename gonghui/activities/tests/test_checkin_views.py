@@ -103,6 +103,13 @@ def test_it_syncs_queued_scans_idempotently(as_user, world, session) -> None:
     assert CheckIn.objects.count() == 3
 
 
+@pytest.mark.parametrize("pk", ["99999999999999999999", "0", "987654321"])
+def test_a_sync_to_a_session_that_cannot_exist_is_not_found(as_user, world, pk) -> None:
+    body = json.dumps({"scans": [{"code": codes.member_code(world.people["own"]), "nonce": "n-1"}]})
+    r = as_user("cadre").post(f"/sessions/{pk}/checkins/sync/", body, content_type="application/json")
+    assert (r.status_code, CheckIn.objects.count()) == (404, 0)
+
+
 def test_it_accepts_one_scan_as_form_fields(as_user, world, session) -> None:
     r = as_user("cadre").post(reverse("checkin:sync", kwargs={"pk": session.pk}), {"code": codes.member_code(world.people["own"]), "nonce": "n-1"})
     assert r.json()["results"][0]["status"] == "created"

@@ -1,17 +1,19 @@
-"""Django's SQLite backend, with writers queued on an OS file lock instead of SQLite's busy sleeps.
+"""Django's SQLite backend, with writers queued on a file lock instead of SQLite's busy sleeps.
 
 SQLite lets one connection write at a time. A writer that finds the lock taken sleeps in SQLite's
 busy handler — 1 ms, then 2, 5, 10 ms … — and retries, so with two app processes each write that
-meets another waits about a millisecond longer than it had to, and the tail grows under load
-(bench/checkin.py: 0.7 ms of each check-in request's 3 ms went to BEGIN IMMEDIATE). Here every
-write (a transaction from its BEGIN to its COMMIT or ROLLBACK, or one autocommit INSERT / UPDATE /
-DELETE) first takes an exclusive ``flock`` on ``<database>-writer``; waiters are woken by the
-kernel the moment it is released. SQLite's own locking is unchanged underneath (a process that does
-not use this backend is still kept out by it), so this only changes how long a writer waits.
+meets another waits longer than it had to, and the tail grows under load (bench/checkin.py: 0.7 ms
+of each check-in request's 3 ms went to BEGIN IMMEDIATE). Here every write — a transaction from
+its BEGIN to its COMMIT or ROLLBACK, or one autocommit INSERT / UPDATE / DELETE / REPLACE, its
+returned rows read and its commit done — first takes an exclusive ``flock`` on
+``<database>-writer``. A waiter polls the lock every 50 µs to 1 ms (no first-come order), far
+finer than SQLite's first 1 ms sleep. SQLite's own locking is unchanged underneath: a process that
+does not use this backend is still kept out by it, and schema statements or ``WITH … INSERT`` in
+autocommit simply wait the old way.
 
-The wait is bounded by the connection's ``timeout`` option (as SQLite's busy timeout is): then
-``OperationalError("database is locked")``, as SQLite would answer. In-memory databases (tests) are
-left as they are.
+The wait is bounded by the connection's ``timeout`` option, then ``OperationalError("database is
+locked")`` as SQLite would answer. Where the lock file cannot be opened (another owner, a read-only
+directory) the connection works without it. In-memory databases (tests) never use it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import fcntl
 import os
 import sqlite3
 import time
+import weakref
+from collections import deque
 from typing import Any
 
 from django.db.backends.sqlite3 import base
@@ -32,10 +36,25 @@ class _Connection(sqlite3.Connection):
 
 
 class _WriterLock:
-    def __init__(self, path: str, timeout: float) -> None:
-        self.fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    def __init__(self, fd: int, timeout: float) -> None:
+        self.fd = fd
         self.timeout = timeout
         self.held = False
+
+    @classmethod
+    def open(cls, database: str, timeout: float) -> _WriterLock | None:
+        """The lock file beside ``database``, created with the database file's permissions; None
+        when it cannot be opened (flock needs no write access: a read-only descriptor will do)."""
+        path = f"{database}-writer"
+        try:
+            try:
+                fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+            except FileNotFoundError:
+                mode = os.stat(database).st_mode & 0o666 if os.path.exists(database) else 0o644
+                fd = os.open(path, os.O_RDONLY | os.O_CREAT | os.O_CLOEXEC, mode)
+        except OSError:
+            return None
+        return cls(fd, timeout)
 
     def acquire(self) -> None:
         try:
@@ -45,8 +64,6 @@ class _WriterLock:
         self.held = True
 
     def _wait(self) -> None:
-        # Blocking flock cannot time out; short polls do (50 µs, doubling to 1 ms: far finer
-        # than SQLite's busy handler, whose first retry comes after 1 ms).
         deadline = time.monotonic() + self.timeout
         pause = 0.00005
         while True:
@@ -65,11 +82,19 @@ class _WriterLock:
             fcntl.flock(self.fd, fcntl.LOCK_UN)
 
     def close(self) -> None:
-        self.release()
-        os.close(self.fd)
+        """Idempotent; also run when the connection is collected without being closed."""
+        if self.fd >= 0:
+            fd, self.fd, self.held = self.fd, -1, False
+            os.close(fd)  # closing drops the lock too
 
 
 class _Cursor(base.SQLiteCursorWrapper):
+    """Takes the writer lock around an autocommit write. A statement with RETURNING completes (and
+    commits) only when its rows have been read, so those are read under the lock and served from
+    a buffer."""
+
+    _buffer: deque[Any] | None = None
+
     def _autocommit_write(self, query: str) -> _WriterLock | None:
         writer = self.connection.writer
         if writer is None or writer.held or self.connection.in_transaction:
@@ -77,12 +102,16 @@ class _Cursor(base.SQLiteCursorWrapper):
         return writer if query.lstrip()[:6].upper() in WRITES else None
 
     def _run(self, query: str, run: Any) -> Any:
+        self._buffer = None
         writer = self._autocommit_write(query)
         if writer is None:
             return run()
         writer.acquire()
         try:
-            return run()
+            result = run()
+            if self.description is not None:
+                self._buffer = deque(super().fetchall())
+            return result
         finally:
             writer.release()
 
@@ -92,6 +121,26 @@ class _Cursor(base.SQLiteCursorWrapper):
     def executemany(self, query: str, param_list: Any) -> Any:
         return self._run(query, lambda: super(_Cursor, self).executemany(query, param_list))
 
+    def fetchone(self) -> Any:
+        if self._buffer is None:
+            return super().fetchone()
+        return self._buffer.popleft() if self._buffer else None
+
+    def fetchmany(self, size: int | None = None) -> list[Any]:
+        if self._buffer is None:
+            return super().fetchmany(self.arraysize if size is None else size)
+        n = self.arraysize if size is None else size
+        return [self._buffer.popleft() for _ in range(min(n, len(self._buffer)))]
+
+    def fetchall(self) -> list[Any]:
+        if self._buffer is None:
+            return super().fetchall()
+        rows, self._buffer = list(self._buffer), deque()
+        return rows
+
+    def __iter__(self) -> Any:
+        return super().__iter__() if self._buffer is None else iter(self.fetchall())
+
 
 class DatabaseWrapper(base.DatabaseWrapper):
     def get_connection_params(self) -> dict[str, Any]:
@@ -100,7 +149,9 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
         conn = super().get_new_connection(conn_params)
         if not self.is_in_memory_db():
-            conn.writer = _WriterLock(f"{self.settings_dict['NAME']}-writer", float(conn_params.get("timeout", 5)))
+            conn.writer = _WriterLock.open(str(self.settings_dict["NAME"]), float(conn_params.get("timeout", 5)))
+            if conn.writer is not None:
+                weakref.finalize(conn, conn.writer.close)
         return conn
 
     def create_cursor(self, name: str | None = None) -> Any:

@@ -60,4 +60,4 @@ def test_the_server_error_page_stands_alone_in_chinese() -> None:
     from django.template import loader
 
     page = loader.get_template("500.html").render()
-    assert "<h1>服务器出错</h1>" in page and "没有保存" in page
+    assert "<h1>服务器出错</h1>" in page and "可能没有保存" in page
