@@ -18,6 +18,7 @@ from django.db import connection, connections, router
 from django.utils import timezone
 
 from gonghui.lib import fastsql
+from gonghui.orgs import policy
 
 
 class SessionStore(db.SessionStore):
@@ -43,8 +44,18 @@ class Backend(ModelBackend):
             pk = model._meta.pk.to_python(user_id)
         except ValidationError:
             return None
+        # The user and their live grants in one statement (every page reads the grants).
+        columns, joins = policy.grants_join("u.id")
+        n = len(model._meta.concrete_fields)
         with connection.cursor() as cur:
-            cur.execute(f"SELECT {fastsql.columns(model, 'u')} FROM {model._meta.db_table} u WHERE u.id = %s", [pk])  # noqa: S608
-            row = cur.fetchone()
-        user = fastsql.build(model, row) if row else None
+            cur.execute(
+                f"SELECT {fastsql.columns(model, 'u')}, {columns} FROM {model._meta.db_table} u {joins} WHERE u.id = %s ORDER BY g.id",  # noqa: S608
+                [pk],
+            )
+            rows = cur.fetchall()
+        if not rows:
+            return None
+        user = fastsql.build(model, rows[0][:n])
+        if self.user_can_authenticate(user):
+            user._gonghui_grants = policy.grants_from_rows(row[n:] for row in rows)
         return user if user is not None and self.user_can_authenticate(user) else None

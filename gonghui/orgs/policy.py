@@ -51,29 +51,48 @@ GRANTABLE: dict[str, frozenset[str]] = {
 }
 
 
+def grants_join(user_id_sql: str) -> tuple[str, str]:
+    """(columns, joins) that read a user's live grants with their orgs, the grant table as ``g``:
+    ``grants_from_rows`` reads the rows back. The auth backend joins them to the user's row, so a
+    request reads its user and grants in one statement (accounts/backends.py)."""
+    from gonghui.accounts.models import RoleGrant
+
+    columns = f"{fastsql.columns(RoleGrant, 'g')}, {fastsql.columns(Org, 'o')}"
+    joins = (
+        f"LEFT JOIN {RoleGrant._meta.db_table} g ON g.user_id = {user_id_sql} AND g.revoked_at IS NULL "
+        f"LEFT JOIN {Org._meta.db_table} o ON o.id = g.org_id"
+    )
+    return columns, joins
+
+
+def grants_from_rows(rows: Iterable[Any]) -> list[RoleGrant]:
+    """Grants from rows of ``grants_join``'s columns (rows without a grant, from the LEFT JOIN, skipped)."""
+    from gonghui.accounts.models import RoleGrant
+
+    n = len(RoleGrant._meta.concrete_fields)
+    grants = []
+    for row in rows:
+        if row[0] is None:
+            continue
+        grant = fastsql.build(RoleGrant, row[:n])
+        if grant.org_id:
+            grant.org = fastsql.build(Org, row[n:])
+        grants.append(grant)
+    return grants
+
+
 def active_grants(user: Any) -> list[RoleGrant]:
-    """The user's live grants, read once per request (cached on the request's user object)."""
+    """The user's live grants, read once per request (cached on the request's user object; the
+    auth backend fills the cache when it reads the user). One hand-written read, not an ORM
+    query's compilation: every request pays it (lib/fastsql)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
     cached = getattr(user, "_gonghui_grants", None)
     if cached is None:
-        from gonghui.accounts.models import RoleGrant
-
-        # Every request reads these: one hand-written read, not an ORM query's compilation (lib/fastsql).
-        n = len(RoleGrant._meta.concrete_fields)
+        columns, joins = grants_join("%s")
         with connection.cursor() as cur:
-            cur.execute(
-                f"SELECT {fastsql.columns(RoleGrant, 'g')}, {fastsql.columns(Org, 'o')} FROM {RoleGrant._meta.db_table} g "  # noqa: S608 - names from the models
-                f"LEFT JOIN {Org._meta.db_table} o ON o.id = g.org_id WHERE g.user_id = %s AND g.revoked_at IS NULL ORDER BY g.id",
-                [user.pk],
-            )
-            rows = cur.fetchall()
-        cached = []
-        for row in rows:
-            grant = fastsql.build(RoleGrant, row[:n])
-            if grant.org_id:
-                grant.org = fastsql.build(Org, row[n:])
-            cached.append(grant)
+            cur.execute(f"SELECT {columns} FROM (SELECT 1) one {joins} ORDER BY g.id", [user.pk])  # noqa: S608 - names from the models
+            cached = grants_from_rows(cur.fetchall())
         user._gonghui_grants = cached
     return cached
 

@@ -4,9 +4,10 @@
 a NEW check-in or walk-in row, so the figures are exact the moment that transaction commits.
 Each is a few upserts on a unique index (``INSERT … ON CONFLICT``, which both SQLite ≥ 3.35 and
 PostgreSQL accept, with ``RETURNING``); no scan, no read-modify-write race. A check-in also marks
-its person in every node of the organizer's path for the year (one multi-row insert-or-ignore);
-only the rows that were new bump those nodes' ``PeopleCount`` (one multi-row upsert, usually
-skipped: a person seen this year already is counted).
+its person in every node of the organizer's path for the year (one multi-row insert-or-ignore,
+skipped when the person-month row already existed: then these keys exist too); only the rows that
+were new bump those nodes' ``PeopleCount`` (one multi-row upsert, usually skipped: a person seen
+this year already is counted).
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ DO UPDATE SET checkins = {_ATT}.checkins + 1, updated_at = excluded.updated_at
 _PERSON_INSERT = f"""
 INSERT INTO {_PM} (organizer_path, month, activity_type_id, person_org_path, person_id, organizer_id, person_org_id)
 VALUES (%s, %s, %s, %s, %s, %s, %s)
-ON CONFLICT (organizer_path, month, activity_type_id, person_org_path, person_id) DO NOTHING
+ON CONFLICT (organizer_path, month, activity_type_id, person_org_path, person_id) DO NOTHING RETURNING person_id
 """  # noqa: S608
 _WALKIN_UPSERT = f"""
 INSERT INTO {_WALK} (organizer_path, month, activity_type_id, organizer_id, walkins, updated_at)
@@ -93,6 +94,10 @@ def rollup_checkin(*, checkin: CheckIn) -> None:
     with connection.cursor() as cur:
         cur.execute(_ATTENDANCE_UPSERT, [*key, checkin.organizer_id, checkin.person_org_id, fastsql.db_now(timezone.now())])
         cur.execute(_PERSON_INSERT, [*key, checkin.person_id, checkin.organizer_id, checkin.person_org_id])
+        if cur.fetchone() is None:
+            # Seen this month at this organizer path and type: the same transaction that wrote that
+            # person-month row (or the rebuild that filled both) wrote its person-year keys too.
+            return
         _count_person_year(cur, checkin=checkin, year=month.year)
 
 
