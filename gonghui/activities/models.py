@@ -201,7 +201,9 @@ class CheckIn(models.Model):
         SCANNER = "scanner", _("扫会员码")
         MANUAL = "manual", _("手工补录")
 
-    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="checkins")
+    # No index of its own: checkin_once_per_session (session, person) leads with it, and every check-in
+    # would pay for a second one (bench/checkin.py).
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, db_index=False, related_name="checkins")
     activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="checkins")
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="checkins")
     # The participant's union and the organizer's position, as they were at check-in.
