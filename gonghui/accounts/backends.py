@@ -56,6 +56,7 @@ class Backend(ModelBackend):
         if not rows:
             return None
         user = fastsql.build(model, rows[0][:n])
-        if self.user_can_authenticate(user):
-            user._gonghui_grants = policy.grants_from_rows(row[n:] for row in rows)
-        return user if user is not None and self.user_can_authenticate(user) else None
+        if not self.user_can_authenticate(user):
+            return None
+        user._gonghui_grants = policy.grants_from_rows(row[n:] for row in rows)
+        return user

@@ -87,4 +87,9 @@ def build(model: type[models.Model], values: Any) -> models.Model:
         for convert in convs:
             value = convert(value, col, wrapper)
         values[i] = value
-    return model.from_db(wrapper.alias, [f.attname for f in model._meta.concrete_fields], values)
+    return model.from_db(wrapper.alias, _attnames(model), values)
+
+
+@cache
+def _attnames(model: type[models.Model]) -> list[str]:
+    return [f.attname for f in model._meta.concrete_fields]
