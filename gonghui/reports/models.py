@@ -12,7 +12,12 @@ last element of those paths; they are stored for grouping.
   check-ins — distinct people cannot be summed across rollup rows.
 - ``PersonYear`` + ``PeopleCount``: 人 per node subtree, calendar year and type as a counter, so
   the common question (a whole year, any scope up to the national root) reads one row instead
-  of counting millions of distinct people; other periods count ``PersonMonth``.
+  of counting millions of distinct people; other periods count ``PersonMonth``. Rows marked
+  ``own`` count the people of one organizer's own activities (the dashboard's organizer list).
+- ``Tally``: 人次 already summed per node of the organizer's path (the scope a dashboard is
+  opened on), so a dashboard reads a few hundred rows at any scope instead of every rollup row
+  below it: by month × type × child, and per calendar year by organizer and by participants'
+  union.
 
 期 and 场次 are counted from ``Activity``/``Session`` directly: those tables are small and their
 status (cancellation) changes after the fact, which a rollup would have to chase.
@@ -50,7 +55,6 @@ class AttendanceRollup(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["organizer_path", "month", "activity_type", "person_org_path"], name="attendance_rollup_key"),
         ]
-        indexes = [models.Index(fields=["person_org_path", "month"], name="attendance_rollup_porg_idx")]
 
     def __str__(self) -> str:
         return f"{self.organizer_path} {self.month:%Y-%m} {self.activity_type_id} {self.person_org_path}: {self.checkins}"
@@ -78,13 +82,14 @@ class PersonMonth(models.Model):
     person_org_path = BinaryCharField(max_length=255)
     person = models.ForeignKey("people.Person", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
     organizer = _org()
-    person_org = _org()
+    person_org = _org(index=False)  # person_month_porg_idx leads with it
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["organizer_path", "month", "activity_type", "person_org_path", "person"], name="person_month_key"),
         ]
-        indexes = [models.Index(fields=["person_org_path", "month"], name="person_month_porg_idx")]
+        # 人 of a participant union (the dashboard's participant list) reads its rows by this.
+        indexes = [models.Index(fields=["person_org", "month"], name="person_month_porg_idx")]
 
     def __str__(self) -> str:
         return f"{self.organizer_path} {self.month:%Y-%m} {self.activity_type_id} {self.person_org_path}: {self.person_id}"
@@ -94,20 +99,24 @@ class PersonYear(models.Model):
     """One row per (node, year, type, person): the person checked in at least once that year at an
     activity organized in ``org``'s subtree as the tree was at that moment (``org`` is any node on
     the organizer's path, itself included). ``activity_type`` 0 stands for every type. Written
-    insert-or-ignore by the check-in; a row that was new adds one to ``PeopleCount``."""
+    insert-or-ignore by the check-in; a row that was new adds one to ``PeopleCount``.
+
+    ``own`` rows (every type only) count the people at activities ``org`` itself organized, not
+    its subtree's: the 人 of the dashboard's organizer list."""
 
     ALL_TYPES = 0
 
     org = _org(index=False)  # person_year_key leads with it
     year = models.PositiveSmallIntegerField()
     activity_type = models.PositiveIntegerField()  # an ActivityType id, or ALL_TYPES
+    own = models.BooleanField(default=False, db_default=False)
     person = models.ForeignKey("people.Person", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["org", "year", "activity_type", "person"], name="person_year_key")]
+        constraints = [models.UniqueConstraint(fields=["org", "year", "activity_type", "own", "person"], name="person_year_key")]
 
     def __str__(self) -> str:
-        return f"{self.org_id} {self.year} {self.activity_type}: {self.person_id}"
+        return f"{self.org_id} {self.year} {self.activity_type}{' own' if self.own else ''}: {self.person_id}"
 
 
 class PeopleCount(models.Model):
@@ -123,12 +132,50 @@ class PeopleCount(models.Model):
     org = _org(index=False)  # people_count_key leads with it
     year = models.PositiveSmallIntegerField()
     activity_type = models.PositiveIntegerField()
+    own = models.BooleanField(default=False, db_default=False)  # as PersonYear.own
     shard = models.PositiveSmallIntegerField()
     people = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["org", "year", "activity_type", "shard"], name="people_count_key")]
+        constraints = [models.UniqueConstraint(fields=["org", "year", "activity_type", "own", "shard"], name="people_count_key")]
 
     def __str__(self) -> str:
-        return f"{self.org_id} {self.year} {self.activity_type} #{self.shard}: {self.people}"
+        return f"{self.org_id} {self.year} {self.activity_type}{' own' if self.own else ''} #{self.shard}: {self.people}"
+
+
+class Tally(models.Model):
+    """人次 summed per node of the organizer's path as it was at the check-in (or walk-in), so a
+    scope's figures are read from its own node's rows, never by summing the rows below it.
+    Written by the check-in in one multi-row upsert; rebuilt from ``AttendanceRollup`` and
+    ``WalkInRollup`` by ``recount_rollups``.
+
+    - ``BY_CHILD``: per month and type; ``item`` is the node right below ``node`` on the path
+      (0: facts ``node`` organized itself). Check-ins and walk-ins. A node's rows sum to its
+      subtree's 人次; grouped by item they are its sub-org breakdown.
+    - ``BY_ORGANIZER``: per calendar year, every type (``activity_type`` 0); ``item`` is the
+      organizer. Check-ins and walk-ins: the organizer list of ``node``'s dashboard.
+    - ``BY_PARTICIPANT``: per calendar year, every type; ``item`` is the participant's union.
+      Check-ins only (walk-ins have no union).
+    """
+
+    class Kind(models.IntegerChoices):
+        BY_CHILD = 1
+        BY_ORGANIZER = 2
+        BY_PARTICIPANT = 3
+
+    node = _org(index=False)  # tally_key leads with it
+    kind = models.PositiveSmallIntegerField(choices=Kind.choices)
+    period = models.DateField()  # BY_CHILD: the first of the month; else 1 January of the year
+    activity_type = models.PositiveIntegerField()  # an ActivityType id, or PersonYear.ALL_TYPES
+    item = models.PositiveBigIntegerField()  # an org id, or 0 (BY_CHILD: the node itself)
+    checkins = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["node", "kind", "period", "activity_type", "item"], name="tally_key")]
+        # The organizer and participant lists read their top rows straight off this index.
+        indexes = [models.Index(fields=["node", "kind", "period", "activity_type", "-checkins"], name="tally_top_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.node_id} {self.get_kind_display()} {self.period} {self.activity_type} {self.item}: {self.checkins}"

@@ -14,6 +14,12 @@ Counting (docs/architecture.md, "Reports"):
 activity's creation for 期/场次, the check-in for 人次/人). A fact keeps the organizer path of its
 moment, so the filter is a union of path ranges: X's current path and every path X had before a
 move (rebuilt from ``OrgMove``). Facts keep counting where they happened when a subtree moves.
+The ``Tally`` rows say the same by node id: a fact adds to the rows of every node on its path.
+
+The dashboard reads 人次 by month, type and sub-org from X's ``Tally`` rows (a few hundred at the
+national root), and for a whole calendar year of every type its organizer and participant lists
+from X's yearly ``Tally`` rows and the organizers' own ``PeopleCount``; other periods and
+single types build those two lists from the attendance rollups below X.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, DateField, Max, Min, Q, QuerySet, Sum
+from django.db.models import Count, DateField, F, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -31,7 +37,7 @@ from gonghui.activities.models import Activity, ActivityType, Campaign, Campaign
 from gonghui.lib.textrange import prefix_q
 from gonghui.orgs.models import Org, OrgMove
 
-from .models import AttendanceRollup, PeopleCount, PersonMonth, PersonYear, WalkInRollup
+from .models import AttendanceRollup, PeopleCount, PersonMonth, PersonYear, Tally, WalkInRollup
 
 COUNTED = (Activity.Status.PUBLISHED, Activity.Status.REGISTERING, Activity.Status.ONGOING, Activity.Status.FINISHED)
 TOP = 50
@@ -96,12 +102,12 @@ def next_month(d: dt.date) -> dt.date:
 class Scope:
     prefixes: tuple[str, ...]
     period: Period
+    org_id: int  # the node whose subtree this is
     activity_type_id: int | None = None
-    org_id: int | None = None  # the node whose subtree this is (None: prefixes only)
 
     @classmethod
     def of(cls, org: Org, period: Period, activity_type_id: int | None = None) -> Scope:
-        return cls(tuple(subtree_prefixes(org)), period, activity_type_id, org.pk)
+        return cls(tuple(subtree_prefixes(org)), period, org.pk, activity_type_id)
 
     def path_q(self, field: str) -> Q:
         q = Q(pk__in=[])
@@ -149,26 +155,33 @@ def _people(scope: Scope) -> int:
     """人: for a whole calendar year, the scope node's counter (one row at any scope); for any
     other period, distinct people over the scope's person-month rows."""
     year = scope.period.calendar_year
-    if year is not None and scope.org_id is not None:
-        counted = PeopleCount.objects.filter(org_id=scope.org_id, year=year, activity_type=scope.activity_type_id or PersonYear.ALL_TYPES)
+    if year is not None:
+        counted = PeopleCount.objects.filter(org_id=scope.org_id, year=year, activity_type=scope.activity_type_id or PersonYear.ALL_TYPES, own=False)
         return counted.aggregate(n=Sum("people"))["n"] or 0
     return PersonMonth.objects.filter(scope.rollup_q()).values("person_id").distinct().count()
 
 
-def figures(scope: Scope) -> Figures:
-    now = timezone.now()
-    att = AttendanceRollup.objects.filter(scope.rollup_q()).aggregate(n=Sum("checkins"), at=Max("updated_at"))
-    walk = WalkInRollup.objects.filter(scope.rollup_q()).aggregate(n=Sum("walkins"), at=Max("updated_at"))
-    people = _people(scope)
-    changes = [t for t in (att["at"], walk["at"]) if t is not None]
+def _by_child(scope: Scope) -> list[tuple[dt.date, int, int, int, dt.datetime]]:
+    """The scope node's ``Tally`` rows by child: (month, type, child or 0, 人次, updated_at)."""
+    q = Q(node_id=scope.org_id, kind=Tally.Kind.BY_CHILD, period__gte=scope.period.first, period__lte=scope.period.last)
+    if scope.activity_type_id:
+        q &= Q(activity_type=scope.activity_type_id)
+    return list(Tally.objects.filter(q).values_list("period", "activity_type", "item", "checkins", "updated_at"))
+
+
+def _figures(scope: Scope, by_child: list[tuple[dt.date, int, int, int, dt.datetime]], now: dt.datetime) -> Figures:
     return Figures(
         activities=_counted_activities(scope, now).count(),
         sessions=_held_sessions(scope, now).count(),
-        attendance=(att["n"] or 0) + (walk["n"] or 0),
-        people=people,
+        attendance=sum(r[3] for r in by_child),
+        people=_people(scope),
         as_of=now,
-        last_change=max(changes) if changes else None,
+        last_change=max((r[4] for r in by_child), default=None),
     )
+
+
+def figures(scope: Scope) -> Figures:
+    return _figures(scope, _by_child(scope), timezone.now())
 
 
 def _org_id(path: str) -> int:
@@ -185,6 +198,49 @@ def _child_of(path: str, prefixes: tuple[str, ...]) -> int | None:
     return None
 
 
+def _top(scope: Scope, kind: Tally.Kind) -> list[tuple[int, int]]:
+    """The scope node's top ``TOP`` items of a yearly kind, every type: (org id, 人次)."""
+    year = scope.period.first
+    rows = Tally.objects.filter(node_id=scope.org_id, kind=kind, period=year, activity_type=PersonYear.ALL_TYPES)
+    return list(rows.order_by("-checkins", "item").values_list("item", "checkins")[:TOP])
+
+
+def _own_people(scope: Scope, organizers: list[tuple[int, int]], year: int) -> dict[int, int]:
+    """人 of each organizer's own activities in the scope's year: its own counter, which counts
+    the whole year wherever the organizer stood. When an organizer's 人次 in the scope is less
+    than its year's own 人次 (it moved into or out of the subtree during the year), its people are
+    counted from its person-month rows inside the scope instead."""
+    ids = [k for k, _ in organizers]
+    own_rows = Tally.objects.filter(
+        node_id__in=ids, kind=Tally.Kind.BY_ORGANIZER, period=scope.period.first, activity_type=PersonYear.ALL_TYPES, item=F("node_id")
+    )
+    whole_year = dict(own_rows.values_list("node_id", "checkins"))
+    partly = [k for k, n in organizers if whole_year.get(k) != n]
+    counted = PeopleCount.objects.filter(org_id__in=[k for k in ids if k not in partly], year=year, activity_type=PersonYear.ALL_TYPES, own=True)
+    people = dict(counted.values_list("org_id").annotate(n=Sum("people")).order_by())
+    if partly:
+        rows = PersonMonth.objects.filter(scope.rollup_q(), organizer_id__in=partly).values_list("organizer_id")
+        people |= dict(rows.annotate(n=Count("person_id", distinct=True)))
+    return people
+
+
+def _top_from_rollups(scope: Scope) -> tuple[list[tuple[int, int]], list[tuple[int, int]], dict[int, int]]:
+    """The organizer and participant lists for any period and type, from the rollup rows below
+    the scope: (organizers, participant unions) as (org id, 人次), and the organizers' 人."""
+    rq = scope.rollup_q()
+    org_att: dict[int, int] = defaultdict(int)
+    for org_id, n in AttendanceRollup.objects.filter(rq).values_list("organizer_id").annotate(n=Sum("checkins")):
+        org_att[org_id] += n
+    for org_id, n in WalkInRollup.objects.filter(rq).values_list("organizer_id").annotate(n=Sum("walkins")):
+        org_att[org_id] += n
+    top_orgs = sorted(org_att, key=lambda k: (-org_att[k], k))[:TOP]
+    org_people = dict(
+        PersonMonth.objects.filter(rq, organizer_id__in=top_orgs).values_list("organizer_id").annotate(n=Count("person_id", distinct=True))
+    )
+    porg = list(AttendanceRollup.objects.filter(rq).values_list("person_org_id").annotate(n=Sum("checkins")).order_by("-n", "person_org_id")[:TOP])
+    return [(k, org_att[k]) for k in top_orgs], porg, org_people
+
+
 @dataclass
 class Dashboard:
     figures: Figures
@@ -199,44 +255,42 @@ class Dashboard:
 def latest_year(org: Org) -> int | None:
     """The latest year up to now with attendance organized in ``org``'s subtree: the dashboard's
     default period, so a union whose last activities were years ago still opens on figures."""
-    q = Q(pk__in=[])
-    for p in subtree_prefixes(org):
-        q |= prefix_q("organizer_path", p)
     this_month = timezone.localdate().replace(day=1)
-    month = AttendanceRollup.objects.filter(q, month__lte=this_month).aggregate(m=Max("month"))["m"]
+    month = Tally.objects.filter(node_id=org.pk, kind=Tally.Kind.BY_CHILD, period__lte=this_month).aggregate(m=Max("period"))["m"]
     return month.year if month else None
 
 
 def dashboard(org: Org, period: Period, activity_type_id: int | None = None) -> Dashboard:
     """Everything the dashboard shows, in a fixed number of queries whatever the data."""
     scope = Scope.of(org, period, activity_type_id)
-    figs = figures(scope)
-    now = figs.as_of
-    rq = scope.rollup_q()
+    now = timezone.now()
+    rows = _by_child(scope)
+    figs = _figures(scope, rows, now)
 
-    # Small tables, grouped in Python: held sessions and walk-in rollup rows.
+    # Held sessions are a small table, grouped in Python.
     sessions = list(
         _held_sessions(scope, now)
         .annotate(m=TruncMonth("starts_at", output_field=DateField()))
         .values("m", "activity__activity_type_id", "activity__organizer_path")
         .annotate(n=Count("id"))
     )
-    walks = list(WalkInRollup.objects.filter(rq).values("month", "activity_type_id", "organizer_path", "walkins"))
-
-    month_att = dict(AttendanceRollup.objects.filter(rq).values_list("month").annotate(n=Sum("checkins")))
+    month_att: dict[dt.date, int] = defaultdict(int)
+    type_att: dict[int, int] = defaultdict(int)
+    child_att: dict[int | None, int] = defaultdict(int)
+    for month, type_id, child, n, _at in rows:
+        month_att[month] += n
+        type_att[type_id] += n
+        child_att[child or None] += n
     month_sess: dict[dt.date, int] = defaultdict(int)
+    type_sess: dict[int, int] = defaultdict(int)
+    org_sess: dict[int, int] = defaultdict(int)
+    child_sess: dict[int | None, int] = defaultdict(int)
     for s in sessions:
         month_sess[s["m"]] += s["n"]
-    for w in walks:
-        month_att[w["month"]] = month_att.get(w["month"], 0) + w["walkins"]
-    months = [{"month": m, "attendance": month_att.get(m, 0), "sessions": month_sess.get(m, 0)} for m in period.months()]
-
-    type_att = dict(AttendanceRollup.objects.filter(rq).values_list("activity_type_id").annotate(n=Sum("checkins")))
-    type_sess: dict[int, int] = defaultdict(int)
-    for s in sessions:
         type_sess[s["activity__activity_type_id"]] += s["n"]
-    for w in walks:
-        type_att[w["activity_type_id"]] = type_att.get(w["activity_type_id"], 0) + w["walkins"]
+        org_sess[_org_id(s["activity__organizer_path"])] += s["n"]
+        child_sess[_child_of(s["activity__organizer_path"], scope.prefixes)] += s["n"]
+    months = [{"month": m, "attendance": month_att.get(m, 0), "sessions": month_sess.get(m, 0)} for m in period.months()]
     types = {t.pk: t.name for t in ActivityType.objects.all()}
     by_type = [
         {"type": name, "attendance": type_att.get(pk, 0), "sessions": type_sess.get(pk, 0)}
@@ -244,37 +298,30 @@ def dashboard(org: Org, period: Period, activity_type_id: int | None = None) -> 
         if type_att.get(pk) or type_sess.get(pk)
     ]
 
-    # Per organizer path (a few thousand rows at most): feeds both the sub-org and organizer views.
-    path_att = AttendanceRollup.objects.filter(rq).values_list("organizer_path").annotate(n=Sum("checkins"))
-    org_att: dict[int, int] = defaultdict(int)
-    child_att: dict[int | None, int] = defaultdict(int)
-    org_sess: dict[int, int] = defaultdict(int)
-    child_sess: dict[int | None, int] = defaultdict(int)
-    for path, n in [*path_att, *((w["organizer_path"], w["walkins"]) for w in walks)]:
-        org_att[_org_id(path)] += n
-        child_att[_child_of(path, scope.prefixes)] += n
-    for s in sessions:
-        org_sess[_org_id(s["activity__organizer_path"])] += s["n"]
-        child_sess[_child_of(s["activity__organizer_path"], scope.prefixes)] += s["n"]
-    top_orgs = sorted(org_att, key=lambda k: (-org_att[k], k))[:TOP]
-    org_people = dict(
-        PersonMonth.objects.filter(rq, organizer_id__in=top_orgs).values_list("organizer_id").annotate(n=Count("person_id", distinct=True))
-    )
-    porg = list(AttendanceRollup.objects.filter(rq).values_list("person_org_id").annotate(n=Sum("checkins")).order_by("-n", "person_org_id")[:TOP])
+    # The organizer and participant lists: from the yearly tallies and counters when the period
+    # is one calendar year of every type (the dashboard's default), else from the rollups.
+    year = period.calendar_year
+    if year is not None and not activity_type_id:
+        organizers, porg = _top(scope, Tally.Kind.BY_ORGANIZER), _top(scope, Tally.Kind.BY_PARTICIPANT)
+        org_people = _own_people(scope, organizers, year)
+    else:
+        organizers, porg, org_people = _top_from_rollups(scope)
     porg_people = dict(
-        PersonMonth.objects.filter(rq, person_org_id__in=[p for p, _ in porg])
+        PersonMonth.objects.filter(scope.rollup_q(), person_org_id__in=[p for p, _ in porg])
         .values_list("person_org_id")
         .annotate(n=Count("person_id", distinct=True))
     )
     children = list(org.children.order_by("path").values_list("pk", "name"))
-    names = dict(Org.objects.filter(pk__in={*top_orgs, *(p for p, _ in porg), *(k for k in child_att if k)}).values_list("pk", "name"))
+    names = dict(
+        Org.objects.filter(pk__in={*(k for k, _ in organizers), *(p for p, _ in porg), *(k for k in child_att if k)}).values_list("pk", "name")
+    )
     names |= dict(children)
 
     child_ids = [pk for pk, _ in children] + [k for k in {*child_att, *child_sess} if k and k not in dict(children)]
     by_child = [{"org": org.name, "own": True, "attendance": child_att.get(None, 0), "sessions": child_sess.get(None, 0)}]
     by_child += [{"org": names.get(k, "—"), "own": False, "attendance": child_att.get(k, 0), "sessions": child_sess.get(k, 0)} for k in child_ids]
     by_organizer = [
-        {"org": names.get(k, "—"), "attendance": org_att[k], "people": org_people.get(k, 0), "sessions": org_sess.get(k, 0)} for k in top_orgs
+        {"org": names.get(k, "—"), "attendance": n, "people": org_people.get(k, 0), "sessions": org_sess.get(k, 0)} for k, n in organizers
     ]
     by_person_org = [{"org": names.get(k, "—"), "attendance": n, "people": porg_people.get(k, 0)} for k, n in porg]
     chart = {

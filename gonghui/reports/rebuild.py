@@ -1,11 +1,14 @@
 """The rollups recomputed from the raw check-ins and walk-ins (``manage.py recount_rollups``).
 
 Set-based: one GROUP BY per rollup table. The month is the local month (``TruncMonth`` in the
-current time zone), as ``services.month_of`` computes it for a live check-in.
+current time zone), as ``services.month_of`` computes it for a live check-in. ``Tally`` is summed
+in Python from the attendance and walk-in rollups (a few rows per activity), with the same keys
+``services.tally_keys`` gives a live check-in.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,8 +21,8 @@ from gonghui.activities.models import CheckIn, WalkIn
 from gonghui.lib import fastsql
 from gonghui.orgs.models import path_ids
 
-from .models import AttendanceRollup, PeopleCount, PersonMonth, PersonYear, WalkInRollup
-from .services import person_year_keys
+from .models import AttendanceRollup, PeopleCount, PersonMonth, PersonYear, Tally, WalkInRollup
+from .services import person_year_keys, tally_keys
 
 AttKey = tuple[str, Any, int, str]
 
@@ -77,8 +80,9 @@ _YEAR_OF_MONTH = {"sqlite": "CAST(strftime('%Y', pm.month) AS INTEGER)", "postgr
 def fill_people_per_year() -> int:
     """``PersonYear`` and ``PeopleCount`` from ``PersonMonth`` (which holds every distinct
     organizer path × month × type × person), set-based: a temporary table maps each organizer path
-    to the nodes on it, then one INSERT … SELECT DISTINCT per type column and one GROUP BY into
-    the counters' shards. (Migration reports/0003 holds a frozen copy for existing data.)"""
+    to the nodes on it, then one INSERT … SELECT DISTINCT per type column, one for the organizers'
+    own rows, and one GROUP BY into the counters' shards. (Migrations reports/0003 and 0005 hold
+    frozen copies for existing data.)"""
     pm, py, pc = PersonMonth._meta.db_table, PersonYear._meta.db_table, PeopleCount._meta.db_table
     paths = list(PersonMonth.objects.order_by().values_list("organizer_path", flat=True).distinct())
     year = _YEAR_OF_MONTH[connection.vendor]
@@ -92,24 +96,66 @@ def fill_people_per_year() -> int:
         cur.execute("ANALYZE rebuild_path_node")
         for type_column in ("pm.activity_type_id", str(PersonYear.ALL_TYPES)):
             cur.execute(
-                f"INSERT INTO {py} (org_id, year, activity_type, person_id) "  # noqa: S608 - constants
-                f"SELECT DISTINCT a.node, {year}, {type_column}, pm.person_id FROM {pm} pm "
-                "JOIN rebuild_path_node a ON a.organizer_path = pm.organizer_path"
+                f"INSERT INTO {py} (org_id, year, activity_type, own, person_id) "  # noqa: S608 - constants
+                f"SELECT DISTINCT a.node, {year}, {type_column}, %s, pm.person_id FROM {pm} pm "
+                "JOIN rebuild_path_node a ON a.organizer_path = pm.organizer_path",
+                [False],
             )
         cur.execute(
-            f"INSERT INTO {pc} (org_id, year, activity_type, shard, people, updated_at) "  # noqa: S608
-            f"SELECT org_id, year, activity_type, person_id %% {PeopleCount.SHARDS}, COUNT(*), %s FROM {py} "
-            f"GROUP BY org_id, year, activity_type, person_id %% {PeopleCount.SHARDS}",
+            f"INSERT INTO {py} (org_id, year, activity_type, own, person_id) "  # noqa: S608
+            f"SELECT DISTINCT pm.organizer_id, {year}, {PersonYear.ALL_TYPES}, %s, pm.person_id FROM {pm} pm",
+            [True],
+        )
+        cur.execute(
+            f"INSERT INTO {pc} (org_id, year, activity_type, own, shard, people, updated_at) "  # noqa: S608
+            f"SELECT org_id, year, activity_type, own, person_id %% {PeopleCount.SHARDS}, COUNT(*), %s FROM {py} "
+            f"GROUP BY org_id, year, activity_type, own, person_id %% {PeopleCount.SHARDS}",
             [fastsql.db_now(timezone.now())],
         )
         cur.execute("DROP TABLE rebuild_path_node")
     return PersonYear.objects.count()
 
 
+Fact = tuple[str, Any, int, int | None, int]  # organizer path, month, type, participant union (None: walk-ins), 人次
+
+
+def raw_facts() -> Iterator[Fact]:
+    for (path, month, type_id, _porg_path), n, _o, porg in expected_attendance():
+        yield path, month, type_id, porg, n
+    for (path, month, type_id), n, _o in expected_walkins():
+        yield path, month, type_id, None, n
+
+
+def rollup_facts() -> Iterator[Fact]:
+    """The same from the stored attendance and walk-in rollups (``bench/dashboard.py`` fills
+    those set-based without check-in rows)."""
+    yield from AttendanceRollup.objects.values_list("organizer_path", "month", "activity_type_id", "person_org_id", "checkins").iterator()
+    for path, month, type_id, n in WalkInRollup.objects.values_list("organizer_path", "month", "activity_type_id", "walkins").iterator():
+        yield path, month, type_id, None, n
+
+
+def expected_tally(facts: Iterator[Fact]) -> Counter[tuple[int, int, Any, int, int]]:
+    want: Counter[tuple[int, int, Any, int, int]] = Counter()
+    for path, month, type_id, porg, n in facts:
+        for k in tally_keys(path, month, type_id, porg):
+            want[k] += n
+    return want
+
+
+def fill_tally(facts: Iterator[Fact]) -> int:
+    now = timezone.now()
+    rows = [
+        Tally(node_id=k[0], kind=k[1], period=k[2], activity_type=k[3], item=k[4], checkins=n, updated_at=now)
+        for k, n in expected_tally(facts).items()
+    ]
+    Tally.objects.bulk_create(rows, batch_size=5_000)
+    return len(rows)
+
+
 @transaction.atomic
 def rebuild() -> dict[str, int]:
     now = timezone.now()
-    for model in (AttendanceRollup, WalkInRollup, PersonMonth, PersonYear, PeopleCount):
+    for model in (AttendanceRollup, WalkInRollup, PersonMonth, PersonYear, PeopleCount, Tally):
         model.objects.all().delete()
     counts = {"attendance": 0, "walkins": 0, "people": 0}
     for batch in _batches(expected_attendance()):
@@ -141,6 +187,7 @@ def rebuild() -> dict[str, int]:
         )
         counts["people"] += len(batch)
     counts["people_years"] = fill_people_per_year()
+    counts["tally"] = fill_tally(raw_facts())
     return counts
 
 
@@ -168,20 +215,30 @@ def differences(limit: int = 20) -> list[str]:
     have_pm = set(PersonMonth.objects.values_list("organizer_path", "month", "activity_type_id", "person_org_path", "person_id").iterator())
     out += [f"人 {k}: 汇总缺少" for k in sorted(want_pm - have_pm, key=str)][:limit]
     out += [f"人 {k}: 汇总多出" for k in sorted(have_pm - want_pm, key=str)][:limit]
-    people: dict[tuple[int, int, int], set[int]] = {}
+    people: dict[tuple[int, int, int, bool], set[int]] = {}
     for organizer_path, month, type_id, _porg, person_id in want_pm:
         for key in person_year_keys(organizer_path, month.year, type_id):
             people.setdefault(key, set()).add(person_id)
     want_py = {(*k, p) for k, persons in people.items() for p in persons}
-    have_py = set(PersonYear.objects.values_list("org_id", "year", "activity_type", "person_id").iterator())
+    have_py = set(PersonYear.objects.values_list("org_id", "year", "activity_type", "own", "person_id").iterator())
     out += [f"年度人 {k}: 汇总缺少" for k in sorted(want_py - have_py)][:limit]
     out += [f"年度人 {k}: 汇总多出" for k in sorted(have_py - want_py)][:limit]
     want_pc = {k: len(persons) for k, persons in people.items()}
-    shards = PeopleCount.objects.values_list("org_id", "year", "activity_type").annotate(n=Sum("people")).order_by()
-    have_pc = {(o, y, t): n for o, y, t, n in shards}
+    shards = PeopleCount.objects.values_list("org_id", "year", "activity_type", "own").annotate(n=Sum("people")).order_by()
+    have_pc = {(o, y, t, own): n for o, y, t, own, n in shards}
     out += [
         f"年度人数 {k}: 汇总 {have_pc.get(k, 0)} ≠ 原始 {want_pc.get(k, 0)}"
         for k in sorted(want_pc.keys() | have_pc.keys())
         if want_pc.get(k) != have_pc.get(k)
+    ][:limit]
+    want_tally = expected_tally(raw_facts())
+    have_tally = {
+        (r[0], r[1], r[2], r[3], r[4]): r[5]
+        for r in Tally.objects.values_list("node_id", "kind", "period", "activity_type", "item", "checkins").iterator()
+    }
+    out += [
+        f"分项人次 {k}: 汇总 {have_tally.get(k, 0)} ≠ 原始 {want_tally.get(k, 0)}"
+        for k in sorted(want_tally.keys() | have_tally.keys(), key=str)
+        if want_tally.get(k) != have_tally.get(k)
     ][:limit]
     return out

@@ -3,11 +3,12 @@
 ``rollup_checkin`` / ``rollup_walkin`` run inside the caller's transaction right after it inserted
 a NEW check-in or walk-in row, so the figures are exact the moment that transaction commits.
 Each is a few upserts on a unique index (``INSERT … ON CONFLICT``, which both SQLite ≥ 3.35 and
-PostgreSQL accept, with ``RETURNING``); no scan, no read-modify-write race. A check-in also marks
-its person in every node of the organizer's path for the year (one multi-row insert-or-ignore,
-skipped when the person-month row already existed: then these keys exist too); only the rows that
-were new bump those nodes' ``PeopleCount`` (one multi-row upsert, usually skipped: a person seen
-this year already is counted).
+PostgreSQL accept, with ``RETURNING``); no scan, no read-modify-write race. A check-in adds one to
+its ``Tally`` rows (one multi-row upsert: three per node on the organizer's path). It also marks
+its person in every node of the organizer's path for the year, and in the organizer's own count
+(one multi-row insert-or-ignore, skipped when the person-month row already existed: then these
+keys exist too); only the rows that were new bump their ``PeopleCount`` (one multi-row upsert,
+usually skipped: a person seen this year already is counted).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from gonghui.lib import fastsql
 from gonghui.lib.errors import ServiceError
 from gonghui.orgs.models import Org, path_ids
 
-from .models import AttendanceRollup, PeopleCount, PersonMonth, PersonYear, WalkInRollup
+from .models import AttendanceRollup, PeopleCount, PersonMonth, PersonYear, Tally, WalkInRollup
 
 if TYPE_CHECKING:
     from gonghui.activities.models import Campaign, CampaignTarget, CheckIn, WalkIn
@@ -39,6 +40,7 @@ _WALK = WalkInRollup._meta.db_table
 _PM = PersonMonth._meta.db_table
 _PY = PersonYear._meta.db_table
 _PC = PeopleCount._meta.db_table
+_TALLY = Tally._meta.db_table
 
 _ATTENDANCE_UPSERT = f"""
 INSERT INTO {_ATT} (organizer_path, month, activity_type_id, person_org_path, organizer_id, person_org_id, checkins, updated_at)
@@ -59,18 +61,44 @@ DO UPDATE SET walkins = {_WALK}.walkins + excluded.walkins, updated_at = exclude
 """  # noqa: S608
 
 
-def person_year_keys(organizer_path: str, year: int, activity_type_id: int) -> list[tuple[int, int, int]]:
-    """The (node, year, type) keys one check-in makes its person count in: every node on the
-    organizer's path, for its own type and for every type."""
-    return [(node, year, t) for node in path_ids(organizer_path) for t in (activity_type_id, PersonYear.ALL_TYPES)]
+def person_year_keys(organizer_path: str, year: int, activity_type_id: int) -> list[tuple[int, int, int, bool]]:
+    """The (node, year, type, own) keys one check-in makes its person count in: every node on the
+    organizer's path, for its own type and for every type; and the organizer's own count."""
+    nodes = path_ids(organizer_path)
+    keys = [(node, year, t, False) for node in nodes for t in (activity_type_id, PersonYear.ALL_TYPES)]
+    return [*keys, (nodes[-1], year, PersonYear.ALL_TYPES, True)]
+
+
+def tally_keys(organizer_path: str, month: dt.date, activity_type_id: int, person_org_id: int | None) -> list[tuple[int, int, dt.date, int, int]]:
+    """The (node, kind, period, type, item) ``Tally`` keys of one fact: every node on the
+    organizer's path, by child, by organizer and (for a check-in, which has a participant union)
+    by participant union."""
+    nodes = path_ids(organizer_path)
+    year = month.replace(month=1)
+    keys = [(n, Tally.Kind.BY_CHILD.value, month, activity_type_id, nodes[i + 1] if i + 1 < len(nodes) else 0) for i, n in enumerate(nodes)]
+    keys += [(n, Tally.Kind.BY_ORGANIZER.value, year, PersonYear.ALL_TYPES, nodes[-1]) for n in nodes]
+    if person_org_id is not None:
+        keys += [(n, Tally.Kind.BY_PARTICIPANT.value, year, PersonYear.ALL_TYPES, person_org_id) for n in nodes]
+    return keys
+
+
+def _add_to_tally(cur: Any, keys: list[tuple[int, int, dt.date, int, int]], n: int) -> None:
+    now = fastsql.db_now(timezone.now())
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(keys))
+    cur.execute(
+        f"INSERT INTO {_TALLY} (node_id, kind, period, activity_type, item, checkins, updated_at) VALUES {values} "  # noqa: S608
+        f"ON CONFLICT (node_id, kind, period, activity_type, item) "
+        f"DO UPDATE SET checkins = {_TALLY}.checkins + excluded.checkins, updated_at = excluded.updated_at",
+        [x for k in keys for x in (*k, n, now)],
+    )
 
 
 def _count_person_year(cur: Any, *, checkin: CheckIn, year: int) -> None:
     keys = person_year_keys(checkin.organizer_path, year, checkin.activity_type_id)
-    values = ", ".join(["(%s, %s, %s, %s)"] * len(keys))
+    values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(keys))
     cur.execute(
-        f"INSERT INTO {_PY} (org_id, year, activity_type, person_id) VALUES {values} "  # noqa: S608 - constants and placeholders
-        "ON CONFLICT (org_id, year, activity_type, person_id) DO NOTHING RETURNING org_id, activity_type",
+        f"INSERT INTO {_PY} (org_id, year, activity_type, own, person_id) VALUES {values} "  # noqa: S608 - constants and placeholders
+        "ON CONFLICT (org_id, year, activity_type, own, person_id) DO NOTHING RETURNING org_id, activity_type, own",
         [x for k in keys for x in (*k, checkin.person_id)],
     )
     new = cur.fetchall()
@@ -78,11 +106,11 @@ def _count_person_year(cur: Any, *, checkin: CheckIn, year: int) -> None:
         return
     now = fastsql.db_now(timezone.now())
     shard = checkin.person_id % PeopleCount.SHARDS
-    values = ", ".join(["(%s, %s, %s, %s, 1, %s)"] * len(new))
+    values = ", ".join(["(%s, %s, %s, %s, %s, 1, %s)"] * len(new))
     cur.execute(
-        f"INSERT INTO {_PC} (org_id, year, activity_type, shard, people, updated_at) VALUES {values} "  # noqa: S608
-        f"ON CONFLICT (org_id, year, activity_type, shard) DO UPDATE SET people = {_PC}.people + 1, updated_at = excluded.updated_at",
-        [x for org_id, t in new for x in (org_id, year, t, shard, now)],
+        f"INSERT INTO {_PC} (org_id, year, activity_type, own, shard, people, updated_at) VALUES {values} "  # noqa: S608
+        f"ON CONFLICT (org_id, year, activity_type, own, shard) DO UPDATE SET people = {_PC}.people + 1, updated_at = excluded.updated_at",
+        [x for org_id, t, own in new for x in (org_id, year, t, own, shard, now)],
     )
 
 
@@ -93,6 +121,7 @@ def rollup_checkin(*, checkin: CheckIn) -> None:
     key = (checkin.organizer_path, month, checkin.activity_type_id, checkin.person_org_path)
     with connection.cursor() as cur:
         cur.execute(_ATTENDANCE_UPSERT, [*key, checkin.organizer_id, checkin.person_org_id, fastsql.db_now(timezone.now())])
+        _add_to_tally(cur, tally_keys(checkin.organizer_path, month, checkin.activity_type_id, checkin.person_org_id), 1)
         cur.execute(_PERSON_INSERT, [*key, checkin.person_id, checkin.organizer_id, checkin.person_org_id])
         if cur.fetchone() is None:
             # Seen this month at this organizer path and type: the same transaction that wrote that
@@ -104,18 +133,13 @@ def rollup_checkin(*, checkin: CheckIn) -> None:
 def rollup_walkin(*, walkin: WalkIn) -> None:
     """Add a walk-in head-count that was just inserted. Organizer and type come from its activity."""
     activity = walkin.session.activity
+    month = month_of(walkin.recorded_at)
     with connection.cursor() as cur:
         cur.execute(
             _WALKIN_UPSERT,
-            [
-                walkin.organizer_path,
-                month_of(walkin.recorded_at),
-                activity.activity_type_id,
-                activity.organizer_id,
-                walkin.count,
-                fastsql.db_now(timezone.now()),
-            ],
+            [walkin.organizer_path, month, activity.activity_type_id, activity.organizer_id, walkin.count, fastsql.db_now(timezone.now())],
         )
+        _add_to_tally(cur, tally_keys(walkin.organizer_path, month, activity.activity_type_id, None), walkin.count)
 
 
 # --- campaigns -------------------------------------------------------------------------------

@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from gonghui.activities.models import Activity, ActivityType, CheckIn, Session, WalkIn
 from gonghui.orgs import services as org_services
+from gonghui.orgs.models import Org
 from gonghui.people import services as people_services
 from gonghui.reports import queries
-from gonghui.reports.models import AttendanceRollup, PeopleCount, PersonMonth, PersonYear, WalkInRollup
+from gonghui.reports.models import AttendanceRollup, PeopleCount, PersonMonth, PersonYear, Tally, WalkInRollup
 from gonghui.reports.queries import Period, Scope
 from tests.factories import L, make_org, make_person, make_user
 
@@ -64,6 +65,39 @@ def oracle(org: Any, period: Period, type_id: int | None, now: dt.datetime) -> d
     }
 
 
+def oracle_lists(org: Any, period: Period, type_id: int | None) -> tuple[list[tuple[str, int, int]], list[tuple[str, int, int]]]:
+    """The dashboard's organizer and participant lists recounted from the raw rows: (name, 人次,
+    人), most 人次 first, then by org id; walk-ins count for their organizer only."""
+    mark = f"/{org.pk}/"
+
+    def ok(path: str, t: dt.datetime, tid: int) -> bool:
+        m = timezone.localtime(t).date().replace(day=1)
+        return mark in path and period.first <= m <= period.last and (type_id is None or tid == type_id)
+
+    checkins = [c for c in CheckIn.objects.all() if ok(c.organizer_path, c.checked_at, c.activity_type_id)]
+    walkins = [
+        w for w in WalkIn.objects.select_related("session__activity") if ok(w.organizer_path, w.recorded_at, w.session.activity.activity_type_id)
+    ]
+    names = dict(Org.objects.values_list("pk", "name"))
+
+    def ranked(att: dict[int, int], people: dict[int, set[int]]) -> list[tuple[str, int, int]]:
+        return [(names[k], att[k], len(people.get(k, ()))) for k in sorted(att, key=lambda k: (-att[k], k))[: queries.TOP]]
+
+    org_att: dict[int, int] = {}
+    org_people: dict[int, set[int]] = {}
+    porg_att: dict[int, int] = {}
+    porg_people: dict[int, set[int]] = {}
+    for c in checkins:
+        org_att[c.organizer_id] = org_att.get(c.organizer_id, 0) + 1
+        org_people.setdefault(c.organizer_id, set()).add(c.person_id)
+        porg_att[c.person_org_id] = porg_att.get(c.person_org_id, 0) + 1
+        porg_people.setdefault(c.person_org_id, set()).add(c.person_id)
+    for w in walkins:
+        org_id = w.session.activity.organizer_id
+        org_att[org_id] = org_att.get(org_id, 0) + w.count
+    return ranked(org_att, org_people), ranked(porg_att, porg_people)
+
+
 def test_it_counts_a_checkin_and_refuses_a_rescan(world: Any) -> None:
     with time_machine.travel(NOW, tick=False):
         a = make_activity(world.unit_a1)
@@ -86,11 +120,29 @@ def test_it_counts_a_checkin_and_refuses_a_rescan(world: Any) -> None:
     # the activity's type and for every type (0); the re-scan added nothing
     tid = ActivityType.objects.get(code="film").pk
     nodes = [world.root.pk, world.prov_a.pk, world.city_a1.pk, world.unit_a1.pk]
-    assert PersonYear.objects.count() == 16
+    # (16), and in the organizer's own count (2)
+    assert PersonYear.objects.count() == 18
+    assert sorted(PersonYear.objects.filter(own=True).values_list("org_id", "activity_type", "person_id")) == sorted(
+        (world.unit_a1.pk, 0, p.pk) for p in (world.people["own"], world.people["sibling"])
+    )
     shards = sorted({p.pk % PeopleCount.SHARDS for p in (world.people["own"], world.people["sibling"])})
     per_shard = 2 // len(shards)  # the two people share a shard row or have one each
-    assert sorted(PeopleCount.objects.values_list("org_id", "year", "activity_type", "shard", "people")) == sorted(
-        (n, 2026, t, s, per_shard) for n in nodes for t in (tid, 0) for s in shards
+    assert sorted(PeopleCount.objects.values_list("org_id", "year", "activity_type", "own", "shard", "people")) == sorted(
+        [
+            *((n, 2026, t, False, s, per_shard) for n in nodes for t in (tid, 0) for s in shards),
+            *((world.unit_a1.pk, 2026, 0, True, s, per_shard) for s in shards),
+        ]
+    )
+    # 人次 per node of the path: by child (check-ins and walk-ins) and by organizer, 9 each; by
+    # participant union (check-ins only), 1 each for the two unions
+    march, year = dt.date(2026, 3, 1), dt.date(2026, 1, 1)
+    child = dict(zip(nodes, [*nodes[1:], 0], strict=True))
+    assert sorted(Tally.objects.values_list("node_id", "kind", "period", "activity_type", "item", "checkins")) == sorted(
+        [
+            *((n, Tally.Kind.BY_CHILD, march, tid, child[n], 9) for n in nodes),
+            *((n, Tally.Kind.BY_ORGANIZER, year, 0, world.unit_a1.pk, 9) for n in nodes),
+            *((n, Tally.Kind.BY_PARTICIPANT, year, 0, u.pk, 1) for n in nodes for u in (world.unit_a1, world.unit_a2)),
+        ]
     )
 
 
@@ -155,6 +207,14 @@ def test_it_equals_a_recount_after_random_checkins_a_move_and_a_transfer(world: 
                     got = queries.as_dict(queries.figures(scope))
                     assert got == oracle(org, period, tid, NOW), (org.name, period, tid)
                     assert got == queries.recount(scope, now=NOW), (org.name, period, tid)
+                    # The lists: from the yearly tallies for a whole year of every type, else from the rollups
+                    board = queries.dashboard(org, period, tid)
+                    lists = (
+                        [(r["org"], r["attendance"], r["people"]) for r in board.by_organizer],
+                        [(r["org"], r["attendance"], r["people"]) for r in board.by_person_org],
+                    )
+                    assert lists == oracle_lists(org, period, tid), (org.name, period, tid)
+                    assert board.figures.attendance == got["attendance"] == sum(c["attendance"] for c in board.by_child)
                     checked += 1
         assert checked == 72
         total = oracle(w.root, Period.year(2026), None, NOW)
@@ -190,8 +250,8 @@ def test_it_reports_a_drifted_people_counter_and_rebuilds_it(world: Any) -> None
         call_command("recount_rollups", "--verify", stdout=out)
     lines = out.getvalue().splitlines()
     assert lines[-1] == "differences: 2"
-    assert lines[0] == f"年度人 ({world.root.pk}, 2026, 0, {world.people['own'].pk}): 汇总缺少"
-    assert lines[1] == f"年度人数 ({world.city_a1.pk}, 2026, 0): 汇总 3 ≠ 原始 1"
+    assert lines[0] == f"年度人 ({world.root.pk}, 2026, 0, False, {world.people['own'].pk}): 汇总缺少"
+    assert lines[1] == f"年度人数 ({world.city_a1.pk}, 2026, 0, False): 汇总 3 ≠ 原始 1"
     call_command("recount_rollups", stdout=StringIO())
     assert PeopleCount.objects.get(org=world.city_a1, activity_type=0).people == 1
     assert queries.figures(Scope.of(world.root, Period.year(2026))).people == 1
@@ -219,23 +279,30 @@ def test_the_backfill_migration_counts_what_was_recorded_before_it(world: Any) -
     import importlib
     from types import SimpleNamespace
 
+    from django.apps import apps
     from django.db import connection
 
     from gonghui.reports import rebuild
 
-    backfill = importlib.import_module("gonghui.reports.migrations.0003_people_per_year_backfill").backfill
+    backfill_0003 = importlib.import_module("gonghui.reports.migrations.0003_people_per_year_backfill").backfill
+    backfill_0006 = importlib.import_module("gonghui.reports.migrations.0006_tally_and_own_people_backfill").backfill
     with time_machine.travel(NOW, tick=False):
         for month in (3, 5):
             s = make_session(make_activity(world.unit_a1, type_code="film"), at(2026, month, 5))
             for key in ("own", "sibling"):
                 check_in(s, world.people[key])
+            walk_in(s, month)
         s = make_session(make_activity(world.unit_b), at(2025, 7, 1))
         check_in(s, world.people["own"], at(2025, 7, 1, 10))
-    live = sorted(PeopleCount.objects.values_list("org_id", "year", "activity_type", "shard", "people"))
-    PersonYear.objects.all().delete()
-    PeopleCount.objects.all().delete()
-    backfill(None, SimpleNamespace(connection=connection))
-    assert sorted(PeopleCount.objects.values_list("org_id", "year", "activity_type", "shard", "people")) == live
+    live = sorted(PeopleCount.objects.values_list("org_id", "year", "activity_type", "own", "shard", "people"))
+    live_tally = sorted(Tally.objects.values_list("node_id", "kind", "period", "activity_type", "item", "checkins"))
+    assert len(live_tally) == 29  # 2025: 3 nodes × 3 kinds; 2026: 4 nodes × (2 months by child + organizer + 2 participant unions)
+    for model in (PersonYear, PeopleCount, Tally):
+        model.objects.all().delete()
+    backfill_0003(None, SimpleNamespace(connection=connection))
+    backfill_0006(apps, SimpleNamespace(connection=connection))
+    assert sorted(PeopleCount.objects.values_list("org_id", "year", "activity_type", "own", "shard", "people")) == live
+    assert sorted(Tally.objects.values_list("node_id", "kind", "period", "activity_type", "item", "checkins")) == live_tally
     assert rebuild.differences() == []
 
 

@@ -32,7 +32,7 @@ def test_it_shows_the_figures_and_chart_data(world: Any, as_user: Any, django_as
         client = as_user("viewer")
         url = reverse("reports:dashboard", kwargs={"org_id": world.city_a1.pk})
         client.get(url)  # warm the session
-        with django_assert_num_queries(24):
+        with django_assert_num_queries(20):
             r = client.get(url)
     assert r.status_code == 200
     body = r.content.decode()
@@ -45,6 +45,10 @@ def test_it_shows_the_figures_and_chart_data(world: Any, as_user: Any, django_as
     assert data["children"] == ["合肥市总工会", "合肥甲公司工会"]
     assert data["child_attendance"] == [1, 6]
     assert dict(zip(data["types"], data["type_attendance"], strict=True)) == {"讲座/宣讲": 1, "观影": 6}
+    assert [(r["org"], r["attendance"], r["people"], r["sessions"]) for r in r.context["board"].by_organizer] == [
+        ("合肥甲公司工会", 6, 2, 1),
+        ("合肥市总工会", 1, 1, 1),
+    ]
     assert [(r["org"], r["attendance"], r["people"]) for r in r.context["board"].by_person_org] == [
         ("合肥甲公司工会", 2, 1),
         ("芜湖乙公司工会", 1, 1),
