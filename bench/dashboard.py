@@ -18,6 +18,8 @@ Timed (median of 15 after 3 warm-ups), for a province and for the national root,
 ``queries.dashboard`` (everything the page computes: figures 期/场次/人次/人, monthly trend,
 by type, by sub-org, by organizer, by participants' union), and the raw GROUP BYs over
 ``bench_checkin`` giving the same 人次/人 figures, trend and by-type breakdown. The ratio is raw/rollup.
+The ``Tally`` rows come from the rollup rows through ``rebuild.fill_tally`` (the same keys a live
+check-in writes); "tally rows" is how many of them the scope's dashboard reads by child.
 """
 
 from __future__ import annotations
@@ -158,6 +160,10 @@ def load(n: int, db: str) -> dict[str, float]:
     with transaction.atomic():
         people_years = rebuild.fill_people_per_year()  # the app's own set-based fill, from the person-month rows
     print(f"person-year rows: {people_years:,} in {time.perf_counter() - t_pm:.1f} s", flush=True)
+    t_tally = time.perf_counter()
+    with transaction.atomic():
+        tallies = rebuild.fill_tally(rebuild.rollup_facts())  # the app's own fill, from the rollup rows
+    print(f"tally rows: {tallies:,} in {time.perf_counter() - t_tally:.1f} s", flush=True)
     with connection.cursor() as cur:
         if db == "sqlite":
             cur.execute("ANALYZE")
@@ -182,6 +188,29 @@ def timed(fn, rounds: int = 15, warm: int = 3) -> tuple[float, object]:  # type:
         out = fn()
         ms.append((time.perf_counter() - t) * 1000)
     return statistics.median(ms), out
+
+
+def slowest_statements(fn, rounds: int = 5, top: int = 4) -> list[tuple[float, str]]:  # type: ignore[no-untyped-def]
+    """The dashboard's slowest SQL statements: each statement's median over ``rounds`` calls."""
+    from django.db import connection
+
+    seen: dict[int, list[tuple[float, str]]] = {}
+
+    def record(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        t = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            calls.append(((time.perf_counter() - t) * 1000, sql))
+
+    for _ in range(rounds):
+        calls: list[tuple[float, str]] = []
+        with connection.execute_wrapper(record):
+            fn()
+        for i, c in enumerate(calls):
+            seen.setdefault(i, []).append(c)
+    medians = [(round(statistics.median(ms for ms, _ in cs), 1), " ".join(cs[0][1].split())[:90]) for cs in seen.values()]
+    return sorted(medians, reverse=True)[:top]
 
 
 def measure(db: str) -> list[dict]:
@@ -222,9 +251,11 @@ def measure(db: str) -> list[dict]:
             lambda org=org: PersonMonth.objects.filter(queries.Scope.of(org, period).rollup_q()).values("person_id").distinct().count()
         )
         raw_ms, raw_out = timed(raw, rounds=3, warm=1)
+        statements = slowest_statements(lambda org=org: queries.dashboard(org, period))
         f = board.figures
         assert (f.attendance, f.people) == raw_out[0], (f, raw_out[0])  # the rollups equal the raw recount
         scope_rows = AttendanceRollup.objects.filter(queries.Scope.of(org, period).rollup_q()).count()
+        tally_rows = len(queries._by_child(queries.Scope.of(org, period)))
         pm_rows = PersonMonth.objects.filter(queries.Scope.of(org, period).rollup_q()).count()
         results.append(
             {
@@ -233,11 +264,13 @@ def measure(db: str) -> list[dict]:
                 "people": f.people,
                 "rollup_rows": scope_rows,
                 "person_month_rows": pm_rows,
+                "tally_rows": tally_rows,
                 "dashboard_ms": round(rollup_ms, 1),
                 "figures_ms": round(figures_ms, 1),
                 "people_distinct_ms": round(people_ms, 1),
                 "raw_ms": round(raw_ms, 1),
                 "ratio": round(raw_ms / rollup_ms, 1),
+                "slowest statements (ms)": statements,
             }
         )
     with connection.cursor() as cur:
@@ -264,7 +297,7 @@ def main() -> None:
     gen = {"reused": True} if args.measure_only else load(args.rows, args.db)
     with connection.cursor() as cur:
         counts = {}
-        for t in ("bench_checkin", "reports_attendancerollup", "reports_personmonth", "reports_personyear", "reports_peoplecount"):
+        for t in ("bench_checkin", "reports_attendancerollup", "reports_personmonth", "reports_personyear", "reports_peoplecount", "reports_tally"):
             cur.execute(f"SELECT COUNT(*) FROM {t}")
             counts[t] = cur.fetchone()[0]
     print(f"{args.db}, {args.rows:,} rows: load {gen}; table rows {counts}")

@@ -38,7 +38,8 @@ def _org(related: str = "+", *, index: bool = True) -> models.ForeignKey:
 
 
 def _type() -> models.ForeignKey:
-    return models.ForeignKey("activities.ActivityType", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
+    # No index: reads filter the type together with a leading key; no delete checks these rows.
+    return models.ForeignKey("activities.ActivityType", on_delete=models.DO_NOTHING, db_constraint=False, db_index=False, related_name="+")
 
 
 class AttendanceRollup(models.Model):
@@ -46,8 +47,8 @@ class AttendanceRollup(models.Model):
     month = models.DateField()  # first day of the check-in's month, Asia/Shanghai
     activity_type = _type()
     person_org_path = BinaryCharField(max_length=255)
-    organizer = _org()
-    person_org = _org()
+    organizer = _org(index=False)  # stored for grouping; reads filter the paths
+    person_org = _org(index=False)
     checkins = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField()
 
@@ -64,7 +65,7 @@ class WalkInRollup(models.Model):
     organizer_path = BinaryCharField(max_length=255)
     month = models.DateField()  # first day of the month the head-count was recorded in
     activity_type = _type()
-    organizer = _org()
+    organizer = _org(index=False)
     walkins = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField()
 
