@@ -190,27 +190,23 @@ def timed(fn, rounds: int = 15, warm: int = 3) -> tuple[float, object]:  # type:
     return statistics.median(ms), out
 
 
-def slowest_statements(fn, rounds: int = 5, top: int = 4) -> list[tuple[float, str]]:  # type: ignore[no-untyped-def]
-    """The dashboard's slowest SQL statements: each statement's median over ``rounds`` calls."""
-    from django.db import connection
+def parts(org, period) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """The dashboard's main reads one by one (median ms): where its time goes."""
+    from gonghui.reports import queries
+    from gonghui.reports.models import Tally
 
-    seen: dict[int, list[tuple[float, str]]] = {}
-
-    def record(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
-        t = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            calls.append(((time.perf_counter() - t) * 1000, sql))
-
-    for _ in range(rounds):
-        calls: list[tuple[float, str]] = []
-        with connection.execute_wrapper(record):
-            fn()
-        for i, c in enumerate(calls):
-            seen.setdefault(i, []).append(c)
-    medians = [(round(statistics.median(ms for ms, _ in cs), 1), " ".join(cs[0][1].split())[:90]) for cs in seen.values()]
-    return sorted(medians, reverse=True)[:top]
+    scope = queries.Scope.of(org, period)
+    organizers = queries._top(scope, Tally.Kind.BY_ORGANIZER)
+    porg = queries._top(scope, Tally.Kind.BY_PARTICIPANT)
+    steps = {
+        "tally by child": lambda: queries._by_child(scope),
+        "人 (counter)": lambda: queries._people(scope),
+        "top organizers": lambda: queries._top(scope, Tally.Kind.BY_ORGANIZER),
+        "top participant unions": lambda: queries._top(scope, Tally.Kind.BY_PARTICIPANT),
+        "organizers' 人": lambda: queries._own_people(scope, organizers, period.first.year),
+        "participant unions' 人": lambda: queries._participant_people(scope, porg),
+    }
+    return {name: round(timed(fn, rounds=7, warm=2)[0], 1) for name, fn in steps.items()}
 
 
 def measure(db: str) -> list[dict]:
@@ -251,7 +247,7 @@ def measure(db: str) -> list[dict]:
             lambda org=org: PersonMonth.objects.filter(queries.Scope.of(org, period).rollup_q()).values("person_id").distinct().count()
         )
         raw_ms, raw_out = timed(raw, rounds=3, warm=1)
-        statements = slowest_statements(lambda org=org: queries.dashboard(org, period))
+        breakdown = parts(org, period)
         f = board.figures
         assert (f.attendance, f.people) == raw_out[0], (f, raw_out[0])  # the rollups equal the raw recount
         scope_rows = AttendanceRollup.objects.filter(queries.Scope.of(org, period).rollup_q()).count()
@@ -270,7 +266,7 @@ def measure(db: str) -> list[dict]:
                 "people_distinct_ms": round(people_ms, 1),
                 "raw_ms": round(raw_ms, 1),
                 "ratio": round(raw_ms / rollup_ms, 1),
-                "slowest statements (ms)": statements,
+                "parts_ms": breakdown,
             }
         )
     with connection.cursor() as cur:

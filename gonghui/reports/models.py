@@ -12,8 +12,9 @@ last element of those paths; they are stored for grouping.
   check-ins — distinct people cannot be summed across rollup rows.
 - ``PersonYear`` + ``PeopleCount``: 人 per node subtree, calendar year and type as a counter, so
   the common question (a whole year, any scope up to the national root) reads one row instead
-  of counting millions of distinct people; other periods count ``PersonMonth``. Rows marked
-  ``own`` count the people of one organizer's own activities (the dashboard's organizer list).
+  of counting millions of distinct people; other periods count ``PersonMonth``. Rows of the
+  other kinds count the people of one organizer's own activities and of one participant union
+  (the dashboard's organizer and participant lists).
 - ``Tally``: 人次 already summed per node of the organizer's path (the scope a dashboard is
   opened on), so a dashboard reads a few hundred rows at any scope instead of every rollup row
   below it: by month × type × child, and per calendar year by organizer and by participants'
@@ -97,27 +98,35 @@ class PersonMonth(models.Model):
 
 
 class PersonYear(models.Model):
-    """One row per (node, year, type, person): the person checked in at least once that year at an
-    activity organized in ``org``'s subtree as the tree was at that moment (``org`` is any node on
-    the organizer's path, itself included). ``activity_type`` 0 stands for every type. Written
-    insert-or-ignore by the check-in; a row that was new adds one to ``PeopleCount``.
+    """One row per (node, year, type, kind, item, person): the person checked in at least once
+    that year at an activity organized in ``org``'s subtree as the tree was at that moment
+    (``org`` is any node on the organizer's path, itself included). ``activity_type`` 0 stands
+    for every type. Written insert-or-ignore by the check-in; a row that was new adds one to
+    ``PeopleCount``.
 
-    ``own`` rows (every type only) count the people at activities ``org`` itself organized, not
-    its subtree's: the 人 of the dashboard's organizer list."""
+    ``kind`` narrows what is counted (every type only, for the dashboard's lists):
+    ``SUBTREE`` (item 0) the whole subtree; ``OWN`` (item 0) the activities ``org`` itself
+    organized; ``PARTICIPANT`` (item: a union) the people of that union, in ``org``'s subtree."""
 
     ALL_TYPES = 0
+
+    class Kind(models.IntegerChoices):
+        SUBTREE = 0
+        OWN = 1
+        PARTICIPANT = 2
 
     org = _org(index=False)  # person_year_key leads with it
     year = models.PositiveSmallIntegerField()
     activity_type = models.PositiveIntegerField()  # an ActivityType id, or ALL_TYPES
-    own = models.BooleanField(default=False, db_default=False)
+    kind = models.PositiveSmallIntegerField(choices=Kind.choices, default=Kind.SUBTREE, db_default=Kind.SUBTREE)
+    item = models.PositiveBigIntegerField(default=0, db_default=0)  # PARTICIPANT: the union's id
     person = models.ForeignKey("people.Person", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["org", "year", "activity_type", "own", "person"], name="person_year_key")]
+        constraints = [models.UniqueConstraint(fields=["org", "year", "activity_type", "kind", "item", "person"], name="person_year_key")]
 
     def __str__(self) -> str:
-        return f"{self.org_id} {self.year} {self.activity_type}{' own' if self.own else ''}: {self.person_id}"
+        return f"{self.org_id} {self.year} {self.activity_type} {self.get_kind_display()} {self.item}: {self.person_id}"
 
 
 class PeopleCount(models.Model):
@@ -133,16 +142,17 @@ class PeopleCount(models.Model):
     org = _org(index=False)  # people_count_key leads with it
     year = models.PositiveSmallIntegerField()
     activity_type = models.PositiveIntegerField()
-    own = models.BooleanField(default=False, db_default=False)  # as PersonYear.own
+    kind = models.PositiveSmallIntegerField(choices=PersonYear.Kind.choices, default=PersonYear.Kind.SUBTREE, db_default=PersonYear.Kind.SUBTREE)
+    item = models.PositiveBigIntegerField(default=0, db_default=0)  # as PersonYear
     shard = models.PositiveSmallIntegerField()
     people = models.PositiveIntegerField(default=0)
     updated_at = models.DateTimeField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["org", "year", "activity_type", "own", "shard"], name="people_count_key")]
+        constraints = [models.UniqueConstraint(fields=["org", "year", "activity_type", "kind", "item", "shard"], name="people_count_key")]
 
     def __str__(self) -> str:
-        return f"{self.org_id} {self.year} {self.activity_type}{' own' if self.own else ''} #{self.shard}: {self.people}"
+        return f"{self.org_id} {self.year} {self.activity_type} {self.get_kind_display()} {self.item} #{self.shard}: {self.people}"
 
 
 class Tally(models.Model):

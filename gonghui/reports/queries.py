@@ -18,8 +18,9 @@ The ``Tally`` rows say the same by node id: a fact adds to the rows of every nod
 
 The dashboard reads 人次 by month, type and sub-org from X's ``Tally`` rows (a few hundred at the
 national root), and for a whole calendar year of every type its organizer and participant lists
-from X's yearly ``Tally`` rows and the organizers' own ``PeopleCount``; other periods and
-single types build those two lists from the attendance rollups below X.
+from X's yearly ``Tally`` rows and ``PeopleCount`` rows (the organizers' own, the participant
+unions' under X); other periods and single types build those two lists from the attendance and
+person-month rollups below X.
 """
 
 from __future__ import annotations
@@ -156,7 +157,9 @@ def _people(scope: Scope) -> int:
     other period, distinct people over the scope's person-month rows."""
     year = scope.period.calendar_year
     if year is not None:
-        counted = PeopleCount.objects.filter(org_id=scope.org_id, year=year, activity_type=scope.activity_type_id or PersonYear.ALL_TYPES, own=False)
+        counted = PeopleCount.objects.filter(
+            org_id=scope.org_id, year=year, activity_type=scope.activity_type_id or PersonYear.ALL_TYPES, kind=PersonYear.Kind.SUBTREE
+        )
         return counted.aggregate(n=Sum("people"))["n"] or 0
     return PersonMonth.objects.filter(scope.rollup_q()).values("person_id").distinct().count()
 
@@ -216,12 +219,29 @@ def _own_people(scope: Scope, organizers: list[tuple[int, int]], year: int) -> d
     )
     whole_year = dict(own_rows.values_list("node_id", "checkins"))
     partly = [k for k, n in organizers if whole_year.get(k) != n]
-    counted = PeopleCount.objects.filter(org_id__in=[k for k in ids if k not in partly], year=year, activity_type=PersonYear.ALL_TYPES, own=True)
+    counted = PeopleCount.objects.filter(
+        org_id__in=[k for k in ids if k not in partly], year=year, activity_type=PersonYear.ALL_TYPES, kind=PersonYear.Kind.OWN
+    )
     people = dict(counted.values_list("org_id").annotate(n=Sum("people")).order_by())
     if partly:
         rows = PersonMonth.objects.filter(scope.rollup_q(), organizer_id__in=partly).values_list("organizer_id")
         people |= dict(rows.annotate(n=Count("person_id", distinct=True)))
     return people
+
+
+def _participant_people(scope: Scope, porg: list[tuple[int, int]]) -> dict[int, int]:
+    """人 of each listed participant union in the scope: for a whole calendar year of every type,
+    the scope node's counters for those unions; else distinct people over their person-month
+    rows (read by union and month)."""
+    ids = [p for p, _ in porg]
+    year = scope.period.calendar_year
+    if year is not None and not scope.activity_type_id:
+        counted = PeopleCount.objects.filter(
+            org_id=scope.org_id, year=year, activity_type=PersonYear.ALL_TYPES, kind=PersonYear.Kind.PARTICIPANT, item__in=ids
+        )
+        return dict(counted.values_list("item").annotate(n=Sum("people")).order_by())
+    rows = PersonMonth.objects.filter(scope.rollup_q(), person_org_id__in=ids).values_list("person_org_id")
+    return dict(rows.annotate(n=Count("person_id", distinct=True)))
 
 
 def _top_from_rollups(scope: Scope) -> tuple[list[tuple[int, int]], list[tuple[int, int]], dict[int, int]]:
@@ -306,11 +326,7 @@ def dashboard(org: Org, period: Period, activity_type_id: int | None = None) -> 
         org_people = _own_people(scope, organizers, year)
     else:
         organizers, porg, org_people = _top_from_rollups(scope)
-    porg_people = dict(
-        PersonMonth.objects.filter(scope.rollup_q(), person_org_id__in=[p for p, _ in porg])
-        .values_list("person_org_id")
-        .annotate(n=Count("person_id", distinct=True))
-    )
+    porg_people = _participant_people(scope, porg)
     children = list(org.children.order_by("path").values_list("pk", "name"))
     names = dict(
         Org.objects.filter(pk__in={*(k for k, _ in organizers), *(p for p, _ in porg), *(k for k in child_att if k)}).values_list("pk", "name")

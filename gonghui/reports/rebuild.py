@@ -80,8 +80,8 @@ _YEAR_OF_MONTH = {"sqlite": "CAST(strftime('%Y', pm.month) AS INTEGER)", "postgr
 def fill_people_per_year() -> int:
     """``PersonYear`` and ``PeopleCount`` from ``PersonMonth`` (which holds every distinct
     organizer path × month × type × person), set-based: a temporary table maps each organizer path
-    to the nodes on it, then one INSERT … SELECT DISTINCT per type column, one for the organizers'
-    own rows, and one GROUP BY into the counters' shards. (Migrations reports/0003 and 0005 hold
+    to the nodes on it, then one INSERT … SELECT DISTINCT per kind and type column, and one GROUP BY
+    into the counters' shards. (Migrations reports/0003 and 0005 hold
     frozen copies for existing data.)"""
     pm, py, pc = PersonMonth._meta.db_table, PersonYear._meta.db_table, PeopleCount._meta.db_table
     paths = list(PersonMonth.objects.order_by().values_list("organizer_path", flat=True).distinct())
@@ -94,22 +94,22 @@ def fill_people_per_year() -> int:
             cur.executemany("INSERT INTO rebuild_path_node VALUES (%s, %s)", rows[i : i + 5_000])
         cur.execute("CREATE INDEX rebuild_path_node_path ON rebuild_path_node (organizer_path)")
         cur.execute("ANALYZE rebuild_path_node")
-        for type_column in ("pm.activity_type_id", str(PersonYear.ALL_TYPES)):
+        kind = PersonYear.Kind
+        for kind_, item, type_column, join in (
+            (kind.SUBTREE, "0", "pm.activity_type_id", True),
+            (kind.SUBTREE, "0", str(PersonYear.ALL_TYPES), True),
+            (kind.OWN, "0", str(PersonYear.ALL_TYPES), False),
+            (kind.PARTICIPANT, "pm.person_org_id", str(PersonYear.ALL_TYPES), True),
+        ):
+            node, nodes = ("a.node", "JOIN rebuild_path_node a ON a.organizer_path = pm.organizer_path") if join else ("pm.organizer_id", "")
             cur.execute(
-                f"INSERT INTO {py} (org_id, year, activity_type, own, person_id) "  # noqa: S608 - constants
-                f"SELECT DISTINCT a.node, {year}, {type_column}, %s, pm.person_id FROM {pm} pm "
-                "JOIN rebuild_path_node a ON a.organizer_path = pm.organizer_path",
-                [False],
+                f"INSERT INTO {py} (org_id, year, activity_type, kind, item, person_id) "  # noqa: S608 - constants
+                f"SELECT DISTINCT {node}, {year}, {type_column}, {kind_.value}, {item}, pm.person_id FROM {pm} pm {nodes}"
             )
         cur.execute(
-            f"INSERT INTO {py} (org_id, year, activity_type, own, person_id) "  # noqa: S608
-            f"SELECT DISTINCT pm.organizer_id, {year}, {PersonYear.ALL_TYPES}, %s, pm.person_id FROM {pm} pm",
-            [True],
-        )
-        cur.execute(
-            f"INSERT INTO {pc} (org_id, year, activity_type, own, shard, people, updated_at) "  # noqa: S608
-            f"SELECT org_id, year, activity_type, own, person_id %% {PeopleCount.SHARDS}, COUNT(*), %s FROM {py} "
-            f"GROUP BY org_id, year, activity_type, own, person_id %% {PeopleCount.SHARDS}",
+            f"INSERT INTO {pc} (org_id, year, activity_type, kind, item, shard, people, updated_at) "  # noqa: S608
+            f"SELECT org_id, year, activity_type, kind, item, person_id %% {PeopleCount.SHARDS}, COUNT(*), %s FROM {py} "
+            f"GROUP BY org_id, year, activity_type, kind, item, person_id %% {PeopleCount.SHARDS}",
             [fastsql.db_now(timezone.now())],
         )
         cur.execute("DROP TABLE rebuild_path_node")
@@ -211,21 +211,22 @@ def differences(limit: int = 20) -> list[str]:
         for k in sorted(want_walk.keys() | have_walk.keys(), key=str)
         if want_walk.get(k) != have_walk.get(k)
     ][:limit]
-    want_pm = {r[:5] for r in expected_people()}
+    raw_people = list(expected_people())
+    want_pm = {r[:5] for r in raw_people}
     have_pm = set(PersonMonth.objects.values_list("organizer_path", "month", "activity_type_id", "person_org_path", "person_id").iterator())
     out += [f"人 {k}: 汇总缺少" for k in sorted(want_pm - have_pm, key=str)][:limit]
     out += [f"人 {k}: 汇总多出" for k in sorted(have_pm - want_pm, key=str)][:limit]
-    people: dict[tuple[int, int, int, bool], set[int]] = {}
-    for organizer_path, month, type_id, _porg, person_id in want_pm:
-        for key in person_year_keys(organizer_path, month.year, type_id):
+    people: dict[tuple[int, int, int, int, int], set[int]] = {}
+    for organizer_path, month, type_id, _porg_path, person_id, _organizer_id, porg_id in raw_people:
+        for key in person_year_keys(organizer_path, month.year, type_id, porg_id):
             people.setdefault(key, set()).add(person_id)
     want_py = {(*k, p) for k, persons in people.items() for p in persons}
-    have_py = set(PersonYear.objects.values_list("org_id", "year", "activity_type", "own", "person_id").iterator())
+    have_py = set(PersonYear.objects.values_list("org_id", "year", "activity_type", "kind", "item", "person_id").iterator())
     out += [f"年度人 {k}: 汇总缺少" for k in sorted(want_py - have_py)][:limit]
     out += [f"年度人 {k}: 汇总多出" for k in sorted(have_py - want_py)][:limit]
     want_pc = {k: len(persons) for k, persons in people.items()}
-    shards = PeopleCount.objects.values_list("org_id", "year", "activity_type", "own").annotate(n=Sum("people")).order_by()
-    have_pc = {(o, y, t, own): n for o, y, t, own, n in shards}
+    shards = PeopleCount.objects.values_list("org_id", "year", "activity_type", "kind", "item").annotate(n=Sum("people")).order_by()
+    have_pc = {(o, y, t, k, i): n for o, y, t, k, i, n in shards}
     out += [
         f"年度人数 {k}: 汇总 {have_pc.get(k, 0)} ≠ 原始 {want_pc.get(k, 0)}"
         for k in sorted(want_pc.keys() | have_pc.keys())

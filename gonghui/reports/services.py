@@ -5,8 +5,8 @@ a NEW check-in or walk-in row, so the figures are exact the moment that transact
 Each is a few upserts on a unique index (``INSERT … ON CONFLICT``, which both SQLite ≥ 3.35 and
 PostgreSQL accept, with ``RETURNING``); no scan, no read-modify-write race. A check-in adds one to
 its ``Tally`` rows (one multi-row upsert: three per node on the organizer's path). It also marks
-its person in every node of the organizer's path for the year, and in the organizer's own count
-(one multi-row insert-or-ignore, skipped when the person-month row already existed: then these
+its person in every node of the organizer's path for the year, in the organizer's own count and in
+its union's count under each node (one multi-row insert-or-ignore, skipped when the person-month row already existed: then these
 keys exist too); only the rows that were new bump their ``PeopleCount`` (one multi-row upsert,
 usually skipped: a person seen this year already is counted).
 """
@@ -61,12 +61,15 @@ DO UPDATE SET walkins = {_WALK}.walkins + excluded.walkins, updated_at = exclude
 """  # noqa: S608
 
 
-def person_year_keys(organizer_path: str, year: int, activity_type_id: int) -> list[tuple[int, int, int, bool]]:
-    """The (node, year, type, own) keys one check-in makes its person count in: every node on the
-    organizer's path, for its own type and for every type; and the organizer's own count."""
+def person_year_keys(organizer_path: str, year: int, activity_type_id: int, person_org_id: int) -> list[tuple[int, int, int, int, int]]:
+    """The (node, year, type, kind, item) keys one check-in makes its person count in: every node
+    on the organizer's path, for its own type and for every type; the organizer's own count; and
+    the participant union's count under every node on the path."""
     nodes = path_ids(organizer_path)
-    keys = [(node, year, t, False) for node in nodes for t in (activity_type_id, PersonYear.ALL_TYPES)]
-    return [*keys, (nodes[-1], year, PersonYear.ALL_TYPES, True)]
+    every, kind = PersonYear.ALL_TYPES, PersonYear.Kind
+    keys = [(node, year, t, kind.SUBTREE.value, 0) for node in nodes for t in (activity_type_id, every)]
+    keys.append((nodes[-1], year, every, kind.OWN.value, 0))
+    return keys + [(node, year, every, kind.PARTICIPANT.value, person_org_id) for node in nodes]
 
 
 def tally_keys(organizer_path: str, month: dt.date, activity_type_id: int, person_org_id: int | None) -> list[tuple[int, int, dt.date, int, int]]:
@@ -94,11 +97,11 @@ def _add_to_tally(cur: Any, keys: list[tuple[int, int, dt.date, int, int]], n: i
 
 
 def _count_person_year(cur: Any, *, checkin: CheckIn, year: int) -> None:
-    keys = person_year_keys(checkin.organizer_path, year, checkin.activity_type_id)
-    values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(keys))
+    keys = person_year_keys(checkin.organizer_path, year, checkin.activity_type_id, checkin.person_org_id)
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(keys))
     cur.execute(
-        f"INSERT INTO {_PY} (org_id, year, activity_type, own, person_id) VALUES {values} "  # noqa: S608 - constants and placeholders
-        "ON CONFLICT (org_id, year, activity_type, own, person_id) DO NOTHING RETURNING org_id, activity_type, own",
+        f"INSERT INTO {_PY} (org_id, year, activity_type, kind, item, person_id) VALUES {values} "  # noqa: S608 - constants and placeholders
+        "ON CONFLICT (org_id, year, activity_type, kind, item, person_id) DO NOTHING RETURNING org_id, activity_type, kind, item",
         [x for k in keys for x in (*k, checkin.person_id)],
     )
     new = cur.fetchall()
@@ -106,11 +109,11 @@ def _count_person_year(cur: Any, *, checkin: CheckIn, year: int) -> None:
         return
     now = fastsql.db_now(timezone.now())
     shard = checkin.person_id % PeopleCount.SHARDS
-    values = ", ".join(["(%s, %s, %s, %s, %s, 1, %s)"] * len(new))
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s, 1, %s)"] * len(new))
     cur.execute(
-        f"INSERT INTO {_PC} (org_id, year, activity_type, own, shard, people, updated_at) VALUES {values} "  # noqa: S608
-        f"ON CONFLICT (org_id, year, activity_type, own, shard) DO UPDATE SET people = {_PC}.people + 1, updated_at = excluded.updated_at",
-        [x for org_id, t, own in new for x in (org_id, year, t, own, shard, now)],
+        f"INSERT INTO {_PC} (org_id, year, activity_type, kind, item, shard, people, updated_at) VALUES {values} "  # noqa: S608
+        f"ON CONFLICT (org_id, year, activity_type, kind, item, shard) DO UPDATE SET people = {_PC}.people + 1, updated_at = excluded.updated_at",
+        [x for org_id, t, kind, item in new for x in (org_id, year, t, kind, item, shard, now)],
     )
 
 

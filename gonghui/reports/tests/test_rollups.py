@@ -120,17 +120,23 @@ def test_it_counts_a_checkin_and_refuses_a_rescan(world: Any) -> None:
     # the activity's type and for every type (0); the re-scan added nothing
     tid = ActivityType.objects.get(code="film").pk
     nodes = [world.root.pk, world.prov_a.pk, world.city_a1.pk, world.unit_a1.pk]
-    # (16), and in the organizer's own count (2)
-    assert PersonYear.objects.count() == 18
-    assert sorted(PersonYear.objects.filter(own=True).values_list("org_id", "activity_type", "person_id")) == sorted(
-        (world.unit_a1.pk, 0, p.pk) for p in (world.people["own"], world.people["sibling"])
-    )
-    shards = sorted({p.pk % PeopleCount.SHARDS for p in (world.people["own"], world.people["sibling"])})
-    per_shard = 2 // len(shards)  # the two people share a shard row or have one each
-    assert sorted(PeopleCount.objects.values_list("org_id", "year", "activity_type", "own", "shard", "people")) == sorted(
+    # (16), in the organizer's own count (2) and in each union's count under every node (4 × 2)
+    assert PersonYear.objects.count() == 26
+    own, sibling = world.people["own"], world.people["sibling"]
+    kind = PersonYear.Kind
+    assert sorted(PersonYear.objects.exclude(kind=kind.SUBTREE).values_list("org_id", "kind", "item", "person_id")) == sorted(
         [
-            *((n, 2026, t, False, s, per_shard) for n in nodes for t in (tid, 0) for s in shards),
-            *((world.unit_a1.pk, 2026, 0, True, s, per_shard) for s in shards),
+            *((world.unit_a1.pk, kind.OWN, 0, p.pk) for p in (own, sibling)),
+            *((n, kind.PARTICIPANT, p.org_id, p.pk) for n in nodes for p in (own, sibling)),
+        ]
+    )
+    shards = sorted({p.pk % PeopleCount.SHARDS for p in (own, sibling)})
+    per_shard = 2 // len(shards)  # the two people share a shard row or have one each
+    assert sorted(PeopleCount.objects.values_list("org_id", "year", "activity_type", "kind", "item", "shard", "people")) == sorted(
+        [
+            *((n, 2026, t, kind.SUBTREE, 0, s, per_shard) for n in nodes for t in (tid, 0) for s in shards),
+            *((world.unit_a1.pk, 2026, 0, kind.OWN, 0, s, per_shard) for s in shards),
+            *((n, 2026, 0, kind.PARTICIPANT, p.org_id, p.pk % PeopleCount.SHARDS, 1) for n in nodes for p in (own, sibling)),
         ]
     )
     # 人次 per node of the path: by child (check-ins and walk-ins) and by organizer, 9 each; by
@@ -243,17 +249,17 @@ def test_it_reports_a_difference_when_a_rollup_drifts(world: Any) -> None:
 def test_it_reports_a_drifted_people_counter_and_rebuilds_it(world: Any) -> None:
     s = make_session(make_activity(world.unit_a1), at(2026, 3, 5))
     check_in(s, world.people["own"])
-    PeopleCount.objects.filter(org=world.city_a1, activity_type=0).update(people=3)  # one shard: one person
-    PersonYear.objects.filter(org=world.root, activity_type=0).delete()
+    PeopleCount.objects.filter(org=world.city_a1, activity_type=0, kind=PersonYear.Kind.SUBTREE).update(people=3)  # one shard: one person
+    PersonYear.objects.filter(org=world.root, activity_type=0, kind=PersonYear.Kind.SUBTREE).delete()
     out = StringIO()
     with pytest.raises(SystemExit):
         call_command("recount_rollups", "--verify", stdout=out)
     lines = out.getvalue().splitlines()
     assert lines[-1] == "differences: 2"
-    assert lines[0] == f"年度人 ({world.root.pk}, 2026, 0, False, {world.people['own'].pk}): 汇总缺少"
-    assert lines[1] == f"年度人数 ({world.city_a1.pk}, 2026, 0, False): 汇总 3 ≠ 原始 1"
+    assert lines[0] == f"年度人 ({world.root.pk}, 2026, 0, 0, 0, {world.people['own'].pk}): 汇总缺少"
+    assert lines[1] == f"年度人数 ({world.city_a1.pk}, 2026, 0, 0, 0): 汇总 3 ≠ 原始 1"
     call_command("recount_rollups", stdout=StringIO())
-    assert PeopleCount.objects.get(org=world.city_a1, activity_type=0).people == 1
+    assert PeopleCount.objects.get(org=world.city_a1, activity_type=0, kind=PersonYear.Kind.SUBTREE).people == 1
     assert queries.figures(Scope.of(world.root, Period.year(2026))).people == 1
 
 
@@ -270,9 +276,9 @@ def test_a_check_in_just_after_midnight_on_new_years_day_counts_in_the_new_year(
     assert (
         got == oracle_people == {("中华全国总工会", 2026): 1, ("中华全国总工会", 2027): 1, ("合肥甲公司工会", 2026): 1, ("合肥甲公司工会", 2027): 1}
     )
-    assert sorted(PersonYear.objects.filter(org=world.root, activity_type=0).values_list("year", "person_id")) == sorted(
-        [(2026, world.people["own"].pk), (2027, world.people["sibling"].pk)]
-    )
+    assert sorted(
+        PersonYear.objects.filter(org=world.root, activity_type=0, kind=PersonYear.Kind.SUBTREE).values_list("year", "person_id")
+    ) == sorted([(2026, world.people["own"].pk), (2027, world.people["sibling"].pk)])
 
 
 def test_the_backfill_migration_counts_what_was_recorded_before_it(world: Any) -> None:
@@ -285,7 +291,7 @@ def test_the_backfill_migration_counts_what_was_recorded_before_it(world: Any) -
     from gonghui.reports import rebuild
 
     backfill_0003 = importlib.import_module("gonghui.reports.migrations.0003_people_per_year_backfill").backfill
-    backfill_0006 = importlib.import_module("gonghui.reports.migrations.0006_tally_and_own_people_backfill").backfill
+    backfill_0006 = importlib.import_module("gonghui.reports.migrations.0006_tally_and_people_by_kind_backfill").backfill
     with time_machine.travel(NOW, tick=False):
         for month in (3, 5):
             s = make_session(make_activity(world.unit_a1, type_code="film"), at(2026, month, 5))
@@ -294,14 +300,14 @@ def test_the_backfill_migration_counts_what_was_recorded_before_it(world: Any) -
             walk_in(s, month)
         s = make_session(make_activity(world.unit_b), at(2025, 7, 1))
         check_in(s, world.people["own"], at(2025, 7, 1, 10))
-    live = sorted(PeopleCount.objects.values_list("org_id", "year", "activity_type", "own", "shard", "people"))
+    live = sorted(PeopleCount.objects.values_list("org_id", "year", "activity_type", "kind", "item", "shard", "people"))
     live_tally = sorted(Tally.objects.values_list("node_id", "kind", "period", "activity_type", "item", "checkins"))
     assert len(live_tally) == 29  # 2025: 3 nodes × 3 kinds; 2026: 4 nodes × (2 months by child + organizer + 2 participant unions)
     for model in (PersonYear, PeopleCount, Tally):
         model.objects.all().delete()
     backfill_0003(None, SimpleNamespace(connection=connection))
     backfill_0006(apps, SimpleNamespace(connection=connection))
-    assert sorted(PeopleCount.objects.values_list("org_id", "year", "activity_type", "own", "shard", "people")) == live
+    assert sorted(PeopleCount.objects.values_list("org_id", "year", "activity_type", "kind", "item", "shard", "people")) == live
     assert sorted(Tally.objects.values_list("node_id", "kind", "period", "activity_type", "item", "checkins")) == live_tally
     assert rebuild.differences() == []
 

@@ -1,6 +1,7 @@
-"""``Tally`` and the organizers' own people counters for check-ins and walk-ins recorded before
-reports/0005: a frozen copy of ``rebuild.fill_tally`` (from the stored rollups) and of the own
-rows of ``rebuild.fill_people_per_year`` (this migration must not change when that code does).
+"""``Tally`` and the people counters of the new kinds (an organizer's own, a participant union's)
+for check-ins and walk-ins recorded before reports/0005: a frozen copy of ``rebuild.fill_tally``
+(from the stored rollups) and of those kinds' rows in ``rebuild.fill_people_per_year`` (this
+migration must not change when that code does).
 
 Check-ins recorded by old code while this runs are not counted here: run
 ``manage.py recount_rollups`` once the new code serves (docs/architecture.md, Reports)."""
@@ -11,7 +12,8 @@ from django.db import migrations
 from django.utils import timezone
 
 SHARDS = 16
-BY_CHILD, BY_ORGANIZER, BY_PARTICIPANT = 1, 2, 3
+BY_CHILD, BY_ORGANIZER, BY_PARTICIPANT = 1, 2, 3  # Tally.Kind
+OWN, PARTICIPANT = 1, 2  # PersonYear.Kind
 YEAR_OF_MONTH = {"sqlite": "CAST(strftime('%Y', pm.month) AS INTEGER)", "postgresql": "CAST(EXTRACT(YEAR FROM pm.month) AS INTEGER)"}
 
 
@@ -44,20 +46,33 @@ def backfill(apps, schema_editor):  # noqa: ANN001 - the migration API
     connection = schema_editor.connection
     year = YEAR_OF_MONTH[connection.vendor]
     with connection.cursor() as cur:
+        cur.execute("SELECT DISTINCT organizer_path FROM reports_personmonth")
+        paths = [row[0] for row in cur.fetchall()]
+        if not paths:
+            return
+        cur.execute("CREATE TEMPORARY TABLE backfill_path_node (organizer_path varchar(255) NOT NULL, node bigint NOT NULL)")
+        rows = [(p, int(node)) for p in paths for node in p.strip("/").split("/")]
+        for i in range(0, len(rows), 5_000):
+            cur.executemany("INSERT INTO backfill_path_node VALUES (%s, %s)", rows[i : i + 5_000])
         cur.execute(
-            f"INSERT INTO reports_personyear (org_id, year, activity_type, own, person_id) SELECT DISTINCT pm.organizer_id, {year}, 0, %s, "  # noqa: S608
-            "pm.person_id FROM reports_personmonth pm",
-            [True],
+            f"INSERT INTO reports_personyear (org_id, year, activity_type, kind, item, person_id) SELECT DISTINCT pm.organizer_id, {year}, 0, "  # noqa: S608
+            f"{OWN}, 0, pm.person_id FROM reports_personmonth pm"
         )
         cur.execute(
-            "INSERT INTO reports_peoplecount (org_id, year, activity_type, own, shard, people, updated_at) "
-            f"SELECT org_id, year, activity_type, own, person_id %% {SHARDS}, COUNT(*), %s FROM reports_personyear WHERE own = %s "
-            f"GROUP BY org_id, year, activity_type, own, person_id %% {SHARDS}",
-            [now, True],
+            f"INSERT INTO reports_personyear (org_id, year, activity_type, kind, item, person_id) SELECT DISTINCT a.node, {year}, 0, "  # noqa: S608
+            f"{PARTICIPANT}, pm.person_org_id, pm.person_id FROM reports_personmonth pm "
+            "JOIN backfill_path_node a ON a.organizer_path = pm.organizer_path"
         )
+        cur.execute(
+            "INSERT INTO reports_peoplecount (org_id, year, activity_type, kind, item, shard, people, updated_at) "
+            f"SELECT org_id, year, activity_type, kind, item, person_id %% {SHARDS}, COUNT(*), %s FROM reports_personyear WHERE kind <> 0 "
+            f"GROUP BY org_id, year, activity_type, kind, item, person_id %% {SHARDS}",
+            [now],
+        )
+        cur.execute("DROP TABLE backfill_path_node")
 
 
 class Migration(migrations.Migration):
-    dependencies = [("reports", "0005_tally_and_own_people")]
+    dependencies = [("reports", "0005_tally_and_people_by_kind")]
 
     operations = [migrations.RunPython(backfill, migrations.RunPython.noop)]
