@@ -19,6 +19,7 @@ directory) the connection works without it. In-memory databases (tests) never us
 from __future__ import annotations
 
 import fcntl
+import functools
 import os
 import sqlite3
 import time
@@ -88,12 +89,22 @@ class _WriterLock:
             os.close(fd)  # closing drops the lock too
 
 
+@functools.lru_cache(maxsize=2048)
+def _qmark(query: str) -> str:
+    """Django's "%s" → "?" rewrite (a regex substitution on every statement), remembered: an app
+    sends the same few hundred statements over and over."""
+    return base.FORMAT_QMARK_REGEX.sub("?", query).replace("%%", "%")
+
+
 class _Cursor(base.SQLiteCursorWrapper):
     """Takes the writer lock around an autocommit write. A statement with RETURNING completes (and
     commits) only when its rows have been read, so those are read under the lock and served from
     a buffer."""
 
     _buffer: deque[Any] | None = None
+
+    def convert_query(self, query: str, *, param_names: Any = None) -> str:
+        return _qmark(query) if param_names is None else super().convert_query(query, param_names=param_names)
 
     def _autocommit_write(self, query: str) -> _WriterLock | None:
         writer = self.connection.writer
