@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -65,3 +66,22 @@ class LoginAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} {self.at:%Y-%m-%d %H:%M} {'ok' if self.success else 'failed'}"
+
+
+class UserSession(AbstractBaseSession):
+    """Django's session row plus the signed-in user's id as a column (set whenever the session is
+    saved), so a request reads its session, its user and the user's grants in one statement
+    (``backends.SessionStore.load``). No foreign key: the row only points the read at the user;
+    Django's rules (expiry, ``is_active``, the session auth hash) still decide."""
+
+    user_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("会话")
+        verbose_name_plural = _("会话")
+
+    @classmethod
+    def get_session_store_class(cls) -> type:
+        from .backends import SessionStore
+
+        return SessionStore

@@ -26,7 +26,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from gonghui.accounts.models import RoleGrant
+from gonghui.accounts.models import RoleGrant, UserSession
 from gonghui.alliances import services as alliance_services
 from gonghui.alliances.models import AllianceMember
 from gonghui.api.models import ApiToken
@@ -250,7 +250,7 @@ for _b in BUILDERS:
 def snapshot() -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table but sessions (a request may refresh its own session) and the
     tokens' last_used_at (an authenticated request refreshes it, whatever it is refused)."""
-    rows = {m._meta.label: list(m.objects.order_by("pk").values_list()) for m in apps.get_models() if m not in (Session, ApiToken)}
+    rows = {m._meta.label: list(m.objects.order_by("pk").values_list()) for m in apps.get_models() if m not in (Session, UserSession, ApiToken)}
     rows["api.ApiToken"] = list(ApiToken.objects.order_by("pk").values_list("pk", "user", "name", "prefix", "token_hash", "created_at", "revoked_at"))
     return rows
 

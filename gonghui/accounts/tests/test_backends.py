@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.sessions.models import Session
 from django.utils import timezone
 
+from gonghui.accounts.models import UserSession as Session
 from gonghui.orgs import policy
 from tests.factories import make_org, make_user
 
@@ -54,3 +54,39 @@ def test_a_requests_user_arrives_with_its_live_grants_read_in_the_same_statement
     nobody = make_user("sun")
     client.force_login(nobody)
     assert client.get("/").wsgi_request.user._gonghui_grants == []
+
+
+def test_the_session_row_names_its_user_and_one_statement_reads_session_user_and_grants(db, client) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gonghui.accounts.backends import Backend
+
+    city = make_org(make_org(None, "全国总工会", "national"), "合肥市总工会", "prefecture")
+    user = make_user("zhou", "cadre", org=city)
+    client.force_login(user)
+    assert list(Session.objects.values_list("user_id", flat=True)) == [user.pk]
+    client.get("/")  # the idle-timeout refresh writes the session once
+    with CaptureQueriesContext(connection) as ctx:
+        seen = client.get("/").wsgi_request.user
+        assert (seen.pk, [g.role for g in seen._gonghui_grants]) == (user.pk, ["cadre"])
+    reads = [q["sql"] for q in ctx.captured_queries if "accounts_user" in q["sql"]]
+    assert len(reads) == 1 and "accounts_usersession" in reads[0] and "accounts_rolegrant" in reads[0]
+    # Another user's id (not the one this request's session read) is read on its own.
+    other = make_user("wu", "viewer", org=city)
+    got = Backend().get_user(other.pk)
+    assert (got.pk, [g.role for g in got._gonghui_grants]) == (other.pk, ["viewer"])
+    assert Backend().get_user(10**9) is None
+
+
+def test_the_session_data_not_the_column_says_who_is_signed_in_and_logging_out_ends_the_row(db, client) -> None:
+    user = make_user("feng")
+    other = make_user("chen")
+    client.force_login(user)
+    for wrong in (other.pk, 10**9, None):  # a column naming someone else, no one that exists, no one
+        Session.objects.update(user_id=wrong)
+        assert client.get("/").wsgi_request.user.pk == user.pk
+    client.force_login(user)  # a save writes the column again
+    assert Session.objects.filter(user_id=user.pk).count() == 1
+    client.logout()
+    assert Session.objects.filter(user_id=user.pk).count() == 0

@@ -115,7 +115,7 @@ def test_page_views_do_not_write_the_session_each_time(db, client) -> None:
 
     with CaptureQueriesContext(connection) as ctx:
         client.get("/orgs/")
-    assert [q["sql"] for q in ctx.captured_queries if "django_session" in q["sql"] and not q["sql"].startswith("SELECT")] == []
+    assert [q["sql"] for q in ctx.captured_queries if "accounts_usersession" in q["sql"] and not q["sql"].startswith("SELECT")] == []
 
 
 def test_trying_during_a_lock_does_not_extend_it(db, client) -> None:

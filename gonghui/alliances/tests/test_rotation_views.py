@@ -26,7 +26,7 @@ def test_it_shows_the_schedule_and_the_ledger_in_a_fixed_number_of_queries(world
     client = as_user("viewer")
     url = reverse("alliances:rotation", args=[w.alliance.pk])
     client.get(url)  # the session and the layout's first-request reads settle
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         body = client.get(url).content.decode()
     # Viewer sees the schedule and ledger but no management links.
     assert body.count("<td>2026年") == 4  # three periods, March twice (skipped + stand-in)
@@ -35,7 +35,7 @@ def test_it_shows_the_schedule_and_the_ledger_in_a_fixed_number_of_queries(world
     # More periods and members: the same number of queries.
     services.alliance_member_join(actor=None, alliance=w.alliance, org=w.city_a1, joined_on=D(2021, 1, 1))
     services.rotation_generate(actor=None, alliance=w.alliance, start=D(2026, 4, 1), periods=6, period_kind="month", wanted_types=[skills])
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         client.get(url)
     cadre_body = as_user("cadre").get(reverse("alliances:rotation", args=[w.alliance.pk])).content.decode()
     assert reverse("alliances:rotation_generate", args=[w.alliance.pk]) in cadre_body

@@ -173,7 +173,7 @@ def test_it_offers_the_budgets_of_the_file_union_and_above_and_their_campaigns(h
     with time_machine.travel(NOV_27, tick=False):  # only the campaigns running that day are offered
         client = login("unit_cadre")
         client.get(_url(file))  # the first request of a session writes it
-        with django_assert_num_queries(7):
+        with django_assert_num_queries(6):
             # session, user, the file with org and holder, grants, the scope bar's org, whether a
             # budget exists, the budgets, the campaigns
             r = client.get(_url(file))

@@ -44,7 +44,7 @@ def test_the_statistics_page_shows_the_scopes_counts_report_and_payments(sw, log
     c = login("cadre")
     url = reverse("hardship:stats", kwargs={"org_id": sw.hs.w.city_a1.pk})
     c.get(url)  # the first request of a session writes it
-    with django_assert_num_queries(15):  # session, user with grants, org; 7 counts; the year's events; payments ×3; the scope bar
+    with django_assert_num_queries(14):  # session, user with grants, org; 7 counts; the year's events; payments ×3; the scope bar
         r = c.get(url, {"year": 2026})
     assert r.status_code == 200
     assert [(label, n) for label, n in r.context["report"].rows()][:2] == [("新建档", 6), ("其中：临时救助档案", 1)]
@@ -100,7 +100,7 @@ def test_the_coverage_page_and_its_export_list_the_files_missing_a_contact_or_a_
     url = reverse("hardship:stats_coverage", kwargs={"org_id": org.pk})
     with time_machine.travel(dt.datetime(2026, 11, 20, 4, tzinfo=dt.UTC), tick=False):
         c.get(url)
-        with django_assert_num_queries(6):  # session, user with grants, org; the figures; one page of files with org and holder; scope bar
+        with django_assert_num_queries(5):  # session, user with grants, org; the figures; one page of files with org and holder; scope bar
             r = c.get(url)
         assert (r.context["cov"].on_file, r.context["cov"].with_contact, r.context["cov"].visited) == (4, 2, 1)
         assert sorted(f.holder.name for f in r.context["page"].rows) == ["孙丽", "李明"]
@@ -118,7 +118,7 @@ def test_a_list_query_pages_filters_by_worker_kind_and_renders_a_partial_for_htm
     org = sw.hs.w.city_a1
     url = reverse("hardship:stats_query", kwargs={"org_id": org.pk, "kind": "never_helped"})
     c.get(url)
-    with django_assert_num_queries(5):  # session, user with grants, org; one page of files with org and holder; the scope bar
+    with django_assert_num_queries(4):  # session, user with grants, org; one page of files with org and holder; the scope bar
         r = c.get(url)
     assert sorted(f.holder.name for f in r.context["page"].rows) == ["孙丽", "张伟", "李明"]
     assert [f.holder.name for f in c.get(url, {"worker": "migrant"}).context["page"].rows] == ["张伟"]

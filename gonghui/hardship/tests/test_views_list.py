@@ -22,7 +22,7 @@ def test_it_lists_the_subtree_files_with_holder_contact_and_state_in_a_fixed_num
     draft = hs.draft(make_person(hs.w.unit_a1, "王强"))
     client = login("cadre")
     client.get(_url(hs.w.city_a1))  # warm the session
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         r = client.get(_url(hs.w.city_a1))
     assert r.status_code == 200
     assert _numbers(r) == [draft.number, on_file.number]
@@ -35,7 +35,7 @@ def test_it_lists_the_subtree_files_with_holder_contact_and_state_in_a_fixed_num
     for i in range(4):
         f = hs.on_file(holder=make_person(hs.w.unit_a1, f"职工{i}"))
         services.contact_assign(actor=None, file=f, cadre=hs.users["cadre"])
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         r = client.get(_url(hs.w.city_a1))
     assert len(r.context["page"].rows) == 6
     assert r.content.decode().count("<td>钱主任</td>") == 4

@@ -35,7 +35,7 @@ def test_it_lists_the_campaigns_above_and_below_with_what_was_given_in_the_subtr
         services.application_approve(actor=money.users["org_admin"], application=app)
     client = login(as_user("anon"), money.users["viewer"])
     client.get(url(money.w.city_a1))
-    with django_assert_num_queries(6):  # session, user with grants, org, campaigns, their tallies, the layout's scope roots
+    with django_assert_num_queries(5):  # session, user with grants, org, campaigns, their tallies, the layout's scope roots
         r = client.get(url(money.w.city_a1))
     rows = [(c.name, c.org.name, c.households, c.times, c.amount, c.category_labels) for c in r.context["campaigns"]]
     assert rows == [

@@ -57,7 +57,7 @@ def test_it_lists_a_years_envelopes_with_budget_approved_and_remaining_in_yuan(m
     services.envelope_fund(actor=money.users["prov_admin"], envelope=sibling, amount=700_000)
     client = as_user("viewer")
     client.get(envelopes_url(money.w.city_a1))  # warm the session and the grants' first read
-    with django_assert_num_queries(7):  # session, user with grants, org, years, envelopes, pending sums, the layout's scope roots
+    with django_assert_num_queries(6):  # session, user with grants, org, years, envelopes, pending sums, the layout's scope roots
         r = client.get(envelopes_url(money.w.city_a1, year=2026))
     assert r.status_code == 200
     assert [(e.programme.name, e.org.name, e.funded, e.committed, e.remaining, e.pending) for e in r.context["envelopes"]] == [
@@ -92,7 +92,7 @@ def test_it_lists_applications_with_status_and_the_step_waiting_for_a_decision(m
     services.application_reject(actor=money.users["org_admin"], application=money.submit(200_000, subject_id=3), reason="材料不全")
     client = login(as_user("anon"), money.users["org_admin"])
     client.get(apps_url(money.w.city_a1))
-    with django_assert_num_queries(6):  # session, user with grants, org, page, its steps, the layout's scope roots
+    with django_assert_num_queries(5):  # session, user with grants, org, page, its steps, the layout's scope roots
         r = client.get(apps_url(money.w.city_a1, "?status=pending"))
     rows = {row["a"].pk: (row["a"].get_status_display(), row["step"].seq, row["step"].org.name, row["can_decide"]) for row in r.context["rows"]}
     assert rows == {small.pk: ("审批中", 1, "合肥市总工会", True), big.pk: ("审批中", 2, "安徽省总工会", False)}
