@@ -251,7 +251,7 @@ def measure(db: str) -> list[dict]:
         f = board.figures
         assert (f.attendance, f.people) == raw_out[0], (f, raw_out[0])  # the rollups equal the raw recount
         scope_rows = AttendanceRollup.objects.filter(queries.Scope.of(org, period).rollup_q()).count()
-        tally_rows = len(queries._by_child(queries.Scope.of(org, period)))
+        tally_rows = len(queries._by_child(queries.Scope.of(org, period))[0])
         pm_rows = PersonMonth.objects.filter(queries.Scope.of(org, period).rollup_q()).count()
         results.append(
             {

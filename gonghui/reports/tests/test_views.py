@@ -32,7 +32,7 @@ def test_it_shows_the_figures_and_chart_data(world: Any, as_user: Any, django_as
         client = as_user("viewer")
         url = reverse("reports:dashboard", kwargs={"org_id": world.city_a1.pk})
         client.get(url)  # warm the session
-        with django_assert_num_queries(19):
+        with django_assert_num_queries(20):
             r = client.get(url)
     assert r.status_code == 200
     body = r.content.decode()
