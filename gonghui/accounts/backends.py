@@ -11,7 +11,6 @@ checked by ``django.contrib.auth.get_user``.
 
 from __future__ import annotations
 
-import functools
 from contextvars import ContextVar
 from typing import Any
 
@@ -43,17 +42,13 @@ def _user_from_rows(rows: list[Any], first: int, n: int) -> Any:
     return user
 
 
-@functools.lru_cache(maxsize=4096)
-def _decoded(store: type, session_data: str) -> dict[str, Any]:
-    # A signed blob decodes to the same data every time: verify and parse each one once per
-    # process. Session values here are strings and numbers, so callers get a shallow copy.
-    return db.SessionStore.decode(store(), session_data)
+def end_request() -> None:
+    """Forget the user this request's session load read (called when the request ends, so a
+    user object never outlives its request in a reused thread)."""
+    _loaded_user.set(None)
 
 
 class SessionStore(db.SessionStore):
-    def decode(self, session_data: str) -> dict[str, Any]:
-        return dict(_decoded(type(self), session_data))
-
     @classmethod
     def get_model_class(cls) -> Any:
         from .models import UserSession

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 
+from gonghui.accounts.backends import end_request
 from gonghui.audit.services import current_ip
 
 
@@ -46,3 +47,4 @@ class SessionLifetimeMiddleware:
             return self.get_response(request)
         finally:
             current_ip.reset(token)
+            end_request()

@@ -258,9 +258,11 @@ def _checkin_insert(ci: CheckIn, *, actor: Any, capacity: int | None) -> tuple[C
         if existing is None:
             raise IntegrityError("check-in conflicted with a row that is gone")
         return existing, False
-    reports.rollup_checkin(checkin=ci)  # same transaction: figures are current at commit
     if ci.method != CheckIn.Method.POSTER:
         audit.record(actor=actor, action="activities.checkin", target=ci, org=ci.organizer, data={"session": ci.session_id, "method": ci.method})
+    # Same transaction, so figures are current at commit; last, because its shared counter rows
+    # stay locked (PostgreSQL) from their update to the commit.
+    reports.rollup_checkin(checkin=ci)
     return ci, True
 
 

@@ -119,18 +119,20 @@ def _count_person_year(cur: Any, *, checkin: CheckIn, year: int) -> None:
 
 def rollup_checkin(*, checkin: CheckIn) -> None:
     """Count a check-in that was just inserted (call it once per new row, never for a refused
-    duplicate: the unique (session, person) constraint refuses those before we get here)."""
+    duplicate: the unique (session, person) constraint refuses those before we get here). The
+    person's rows first; the shared counters (attendance rollup, tallies: every check-in of a
+    province and type in a month updates its root row) last, so on PostgreSQL their row locks
+    are held for the least time before the commit."""
     month = month_of(checkin.checked_at)
     key = (checkin.organizer_path, month, checkin.activity_type_id, checkin.person_org_path)
     with connection.cursor() as cur:
+        cur.execute(_PERSON_INSERT, [*key, checkin.person_id, checkin.organizer_id, checkin.person_org_id])
+        # A person-month row that existed means the same transaction that wrote it (or the
+        # rebuild that filled both) wrote its person-year keys too.
+        if cur.fetchone() is not None:
+            _count_person_year(cur, checkin=checkin, year=month.year)
         cur.execute(_ATTENDANCE_UPSERT, [*key, checkin.organizer_id, checkin.person_org_id, fastsql.db_now(timezone.now())])
         _add_to_tally(cur, tally_keys(checkin.organizer_path, month, checkin.activity_type_id, checkin.person_org_id), 1)
-        cur.execute(_PERSON_INSERT, [*key, checkin.person_id, checkin.organizer_id, checkin.person_org_id])
-        if cur.fetchone() is None:
-            # Seen this month at this organizer path and type: the same transaction that wrote that
-            # person-month row (or the rebuild that filled both) wrote its person-year keys too.
-            return
-        _count_person_year(cur, checkin=checkin, year=month.year)
 
 
 def rollup_walkin(*, walkin: WalkIn) -> None:

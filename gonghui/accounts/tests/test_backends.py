@@ -72,11 +72,20 @@ def test_the_session_row_names_its_user_and_one_statement_reads_session_user_and
         assert (seen.pk, [g.role for g in seen._gonghui_grants]) == (user.pk, ["cadre"])
     reads = [q["sql"] for q in ctx.captured_queries if "accounts_user" in q["sql"]]
     assert len(reads) == 1 and "accounts_usersession" in reads[0] and "accounts_rolegrant" in reads[0]
-    # Another user's id (not the one this request's session read) is read on its own.
+    # The user a session load read is handed over only for its own id, once; any other id is read on its own.
+    from gonghui.accounts import backends
+
     other = make_user("wu", "viewer", org=city)
+    backends._loaded_user.set(seen)
     got = Backend().get_user(other.pk)
     assert (got.pk, [g.role for g in got._gonghui_grants]) == (other.pk, ["viewer"])
+    backends._loaded_user.set(seen)
+    assert Backend().get_user(user.pk) is seen
+    assert backends._loaded_user.get() is None
     assert Backend().get_user(10**9) is None
+    backends._loaded_user.set(seen)
+    backends.end_request()
+    assert backends._loaded_user.get() is None
 
 
 def test_the_session_data_not_the_column_says_who_is_signed_in_and_logging_out_ends_the_row(db, client) -> None:

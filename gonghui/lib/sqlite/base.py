@@ -89,11 +89,18 @@ class _WriterLock:
             os.close(fd)  # closing drops the lock too
 
 
-@functools.lru_cache(maxsize=2048)
+def _convert(query: str) -> str:
+    return base.FORMAT_QMARK_REGEX.sub("?", query).replace("%%", "%")
+
+
+_qmark_cached = functools.lru_cache(maxsize=2048)(_convert)
+
+
 def _qmark(query: str) -> str:
     """Django's "%s" → "?" rewrite (a regex substitution on every statement), remembered: an app
-    sends the same few hundred statements over and over."""
-    return base.FORMAT_QMARK_REGEX.sub("?", query).replace("%%", "%")
+    sends the same few hundred statements over and over. Long statements (bulk inserts, long IN
+    lists) are rewritten each time rather than kept."""
+    return _qmark_cached(query) if len(query) <= 4096 else _convert(query)
 
 
 class _Cursor(base.SQLiteCursorWrapper):

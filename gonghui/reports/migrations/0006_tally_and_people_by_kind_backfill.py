@@ -67,7 +67,7 @@ def backfill(apps, schema_editor):  # noqa: ANN001 - the migration API
             "INSERT INTO reports_peoplecount (org_id, year, activity_type, kind, item, shard, people, updated_at) "
             f"SELECT org_id, year, activity_type, kind, item, person_id %% {SHARDS}, COUNT(*), %s FROM reports_personyear WHERE kind <> 0 "
             f"GROUP BY org_id, year, activity_type, kind, item, person_id %% {SHARDS}",
-            [now],
+            [connection.ops.adapt_datetimefield_value(now)],
         )
         cur.execute("DROP TABLE backfill_path_node")
 

@@ -234,6 +234,36 @@ def test_it_equals_a_recount_after_random_checkins_a_move_and_a_transfer(world: 
         assert queries.as_dict(queries.figures(Scope.of(w.prov_a, Period.year(2026)))) == before
 
 
+def test_an_organizer_that_moved_during_the_year_lists_only_its_people_inside_the_scope(world: Any) -> None:
+    """The organizer list's 人 for a year: an organizer's own counter covers its whole year, so
+    one that moved between two subtrees in that year is counted from its rows in the scope."""
+    w = world
+    town = make_org(w.city_a1, "庐阳区总工会", L.COUNTY)
+    unit_t = make_org(town, "庐阳丁公司工会", L.GRASSROOTS)
+    before = [make_person(w.unit_a1, f"搬前{i}") for i in range(3)]
+    after = [make_person(w.unit_a1, f"搬后{i}") for i in range(2)]
+    with time_machine.travel(NOW, tick=False):
+        s1 = make_session(make_activity(unit_t), at(2026, 3, 5))
+        for p in before:
+            check_in(s1, p)
+        org_services.org_move(actor=None, org=town, new_parent=w.city_a2, reason="区划调整")
+        unit_t.refresh_from_db()
+        s2 = make_session(make_activity(unit_t), at(2026, 9, 5))
+        for p in [*after, before[0]]:
+            check_in(s2, p)
+        lists = {
+            org.name: [(r["org"], r["attendance"], r["people"]) for r in queries.dashboard(org, Period.year(2026)).by_organizer]
+            for org in (w.city_a1, w.city_a2, w.root, unit_t)
+        }
+    assert lists == {
+        "合肥市总工会": [("庐阳丁公司工会", 3, 3)],
+        "芜湖市总工会": [("庐阳丁公司工会", 3, 3)],
+        "中华全国总工会": [("庐阳丁公司工会", 6, 5)],
+        "庐阳丁公司工会": [("庐阳丁公司工会", 6, 5)],
+    }
+    assert lists == {org.name: oracle_lists(org, Period.year(2026), None)[0] for org in (w.city_a1, w.city_a2, w.root, unit_t)}
+
+
 def test_it_reports_a_difference_when_a_rollup_drifts(world: Any) -> None:
     s = make_session(make_activity(world.unit_a1), at(2026, 3, 5))
     check_in(s, world.people["own"])
