@@ -110,6 +110,12 @@ class Scope:
     def of(cls, org: Org, period: Period, activity_type_id: int | None = None) -> Scope:
         return cls(tuple(subtree_prefixes(org)), period, org.pk, activity_type_id)
 
+    @property
+    def counted_year(self) -> int | None:
+        """The year whose yearly tallies and per-kind counters answer this scope's lists: a whole
+        calendar year of every type; else None (the lists come from the rollups)."""
+        return None if self.activity_type_id else self.period.calendar_year
+
     def path_q(self, field: str) -> Q:
         q = Q(pk__in=[])
         for p in self.prefixes:
@@ -211,6 +217,18 @@ def _top(scope: Scope, kind: Tally.Kind) -> list[tuple[int, int]]:
     return list(rows.order_by("-checkins", "item").values_list("item", "checkins")[:TOP])
 
 
+def _distinct_people(scope: Scope, field: str, ids: list[int]) -> dict[int, int]:
+    """人 per org id in ``field`` (organizer or participant union) among ``ids``: distinct people
+    over their person-month rows inside the scope."""
+    rows = PersonMonth.objects.filter(scope.rollup_q(), **{f"{field}__in": ids}).values_list(field)
+    return dict(rows.annotate(n=Count("person_id", distinct=True)))
+
+
+def _counted_people(group: str, **counter: Any) -> dict[int, int]:
+    """People counters (``PeopleCount``, summed over their shards) per ``group`` column."""
+    return dict(PeopleCount.objects.filter(**counter).values_list(group).annotate(n=Sum("people")).order_by())
+
+
 def _own_people(scope: Scope, organizers: list[tuple[int, int]], year: int) -> dict[int, int]:
     """人 of each organizer's own activities in the scope's year: its own counter, which counts
     the whole year wherever the organizer stood. When an organizer's 人次 in the scope is less
@@ -222,13 +240,11 @@ def _own_people(scope: Scope, organizers: list[tuple[int, int]], year: int) -> d
     )
     whole_year = dict(own_rows.values_list("node_id", "checkins"))
     partly = [k for k, n in organizers if whole_year.get(k) != n]
-    counted = PeopleCount.objects.filter(
-        org_id__in=[k for k in ids if k not in partly], year=year, activity_type=PersonYear.ALL_TYPES, kind=PersonYear.Kind.OWN
+    people = _counted_people(
+        "org_id", org_id__in=[k for k in ids if k not in partly], year=year, activity_type=PersonYear.ALL_TYPES, kind=PersonYear.Kind.OWN
     )
-    people = dict(counted.values_list("org_id").annotate(n=Sum("people")).order_by())
     if partly:
-        rows = PersonMonth.objects.filter(scope.rollup_q(), organizer_id__in=partly).values_list("organizer_id")
-        people |= dict(rows.annotate(n=Count("person_id", distinct=True)))
+        people |= _distinct_people(scope, "organizer_id", partly)
     return people
 
 
@@ -237,14 +253,10 @@ def _participant_people(scope: Scope, porg: list[tuple[int, int]]) -> dict[int, 
     the scope node's counters for those unions; else distinct people over their person-month
     rows (read by union and month)."""
     ids = [p for p, _ in porg]
-    year = scope.period.calendar_year
-    if year is not None and not scope.activity_type_id:
-        counted = PeopleCount.objects.filter(
-            org_id=scope.org_id, year=year, activity_type=PersonYear.ALL_TYPES, kind=PersonYear.Kind.PARTICIPANT, item__in=ids
-        )
-        return dict(counted.values_list("item").annotate(n=Sum("people")).order_by())
-    rows = PersonMonth.objects.filter(scope.rollup_q(), person_org_id__in=ids).values_list("person_org_id")
-    return dict(rows.annotate(n=Count("person_id", distinct=True)))
+    year = scope.counted_year
+    if year is None:
+        return _distinct_people(scope, "person_org_id", ids)
+    return _counted_people("item", org_id=scope.org_id, year=year, activity_type=PersonYear.ALL_TYPES, kind=PersonYear.Kind.PARTICIPANT, item__in=ids)
 
 
 def _top_from_rollups(scope: Scope) -> tuple[list[tuple[int, int]], list[tuple[int, int]], dict[int, int]]:
@@ -257,9 +269,7 @@ def _top_from_rollups(scope: Scope) -> tuple[list[tuple[int, int]], list[tuple[i
     for org_id, n in WalkInRollup.objects.filter(rq).values_list("organizer_id").annotate(n=Sum("walkins")):
         org_att[org_id] += n
     top_orgs = sorted(org_att, key=lambda k: (-org_att[k], k))[:TOP]
-    org_people = dict(
-        PersonMonth.objects.filter(rq, organizer_id__in=top_orgs).values_list("organizer_id").annotate(n=Count("person_id", distinct=True))
-    )
+    org_people = _distinct_people(scope, "organizer_id", top_orgs)
     porg = list(AttendanceRollup.objects.filter(rq).values_list("person_org_id").annotate(n=Sum("checkins")).order_by("-n", "person_org_id")[:TOP])
     return [(k, org_att[k]) for k in top_orgs], porg, org_people
 
@@ -323,8 +333,8 @@ def dashboard(org: Org, period: Period, activity_type_id: int | None = None) -> 
 
     # The organizer and participant lists: from the yearly tallies and counters when the period
     # is one calendar year of every type (the dashboard's default), else from the rollups.
-    year = period.calendar_year
-    if year is not None and not activity_type_id:
+    year = scope.counted_year
+    if year is not None:
         organizers, porg = _top(scope, Tally.Kind.BY_ORGANIZER), _top(scope, Tally.Kind.BY_PARTICIPANT)
         org_people = _own_people(scope, organizers, year)
     else:

@@ -85,8 +85,7 @@ def tally_keys(organizer_path: str, month: dt.date, activity_type_id: int, perso
     return keys
 
 
-def _add_to_tally(cur: Any, keys: list[tuple[int, int, dt.date, int, int]], n: int) -> None:
-    now = fastsql.db_now(timezone.now())
+def _add_to_tally(cur: Any, keys: list[tuple[int, int, dt.date, int, int]], n: int, now: Any) -> None:
     values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(keys))
     cur.execute(
         f"INSERT INTO {_TALLY} (node_id, kind, period, activity_type, item, checkins, updated_at) VALUES {values} "  # noqa: S608
@@ -96,7 +95,7 @@ def _add_to_tally(cur: Any, keys: list[tuple[int, int, dt.date, int, int]], n: i
     )
 
 
-def _count_person_year(cur: Any, *, checkin: CheckIn, year: int) -> None:
+def _count_person_year(cur: Any, *, checkin: CheckIn, year: int, now: Any) -> None:
     keys = person_year_keys(checkin.organizer_path, year, checkin.activity_type_id, checkin.person_org_id)
     values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(keys))
     cur.execute(
@@ -107,7 +106,6 @@ def _count_person_year(cur: Any, *, checkin: CheckIn, year: int) -> None:
     new = cur.fetchall()
     if not new:  # the person already counted everywhere this year: the common case
         return
-    now = fastsql.db_now(timezone.now())
     shard = checkin.person_id % PeopleCount.SHARDS
     values = ", ".join(["(%s, %s, %s, %s, %s, %s, 1, %s)"] * len(new))
     cur.execute(
@@ -125,26 +123,25 @@ def rollup_checkin(*, checkin: CheckIn) -> None:
     are held for the least time before the commit."""
     month = month_of(checkin.checked_at)
     key = (checkin.organizer_path, month, checkin.activity_type_id, checkin.person_org_path)
+    now = fastsql.db_now(timezone.now())
     with connection.cursor() as cur:
         cur.execute(_PERSON_INSERT, [*key, checkin.person_id, checkin.organizer_id, checkin.person_org_id])
         # A person-month row that existed means the same transaction that wrote it (or the
         # rebuild that filled both) wrote its person-year keys too.
         if cur.fetchone() is not None:
-            _count_person_year(cur, checkin=checkin, year=month.year)
-        cur.execute(_ATTENDANCE_UPSERT, [*key, checkin.organizer_id, checkin.person_org_id, fastsql.db_now(timezone.now())])
-        _add_to_tally(cur, tally_keys(checkin.organizer_path, month, checkin.activity_type_id, checkin.person_org_id), 1)
+            _count_person_year(cur, checkin=checkin, year=month.year, now=now)
+        cur.execute(_ATTENDANCE_UPSERT, [*key, checkin.organizer_id, checkin.person_org_id, now])
+        _add_to_tally(cur, tally_keys(checkin.organizer_path, month, checkin.activity_type_id, checkin.person_org_id), 1, now)
 
 
 def rollup_walkin(*, walkin: WalkIn) -> None:
     """Add a walk-in head-count that was just inserted. Organizer and type come from its activity."""
     activity = walkin.session.activity
     month = month_of(walkin.recorded_at)
+    now = fastsql.db_now(timezone.now())
     with connection.cursor() as cur:
-        cur.execute(
-            _WALKIN_UPSERT,
-            [walkin.organizer_path, month, activity.activity_type_id, activity.organizer_id, walkin.count, fastsql.db_now(timezone.now())],
-        )
-        _add_to_tally(cur, tally_keys(walkin.organizer_path, month, activity.activity_type_id, None), walkin.count)
+        cur.execute(_WALKIN_UPSERT, [walkin.organizer_path, month, activity.activity_type_id, activity.organizer_id, walkin.count, now])
+        _add_to_tally(cur, tally_keys(walkin.organizer_path, month, activity.activity_type_id, None), walkin.count, now)
 
 
 # --- campaigns -------------------------------------------------------------------------------
