@@ -21,11 +21,18 @@ workers have imported and connected), then four timed phases of ``--seconds`` ea
 Printed: requests/s, p50/p99 latency, and the ratios of phase 1 to phases 3 and 4; duplicates
 created = check-in rows beyond the distinct pairs scanned (must be 0). Figures go to
 bench/out/checkin.json.
+
+The tail is also described: p99.9, the slowest request, how many requests took over 50 ms and
+how many of those fell in a 100 ms window where at least half the clients were slow at once
+(``in_stalls``): a stall of the whole server — a commit's fsync that the disk holds for tens or
+hundreds of ms keeps SQLite's single write lock, so both workers and every queued request wait —
+rather than one slow request.
 """
 
 from __future__ import annotations
 
 import argparse
+import bisect
 import http.client
 import itertools
 import json
@@ -156,14 +163,14 @@ def serve(port: int) -> subprocess.Popen:
 
 def run_phase(port: int, seconds: float, clients: int, make_request) -> dict:  # type: ignore[no-untyped-def]
     """``make_request(i)`` → (method, path, body, headers, on_response); 16 threads until the deadline."""
-    latencies: list[float] = []
+    latencies: list[tuple[float, float]] = []  # (start, seconds)
     errors: list[str] = []
     counter = itertools.count()
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
 
     def client() -> None:
-        mine: list[float] = []
+        mine: list[tuple[float, float]] = []
         while time.monotonic() < deadline:
             method, path, body, headers, on_response = make_request(next(counter))
             t = time.perf_counter()
@@ -177,7 +184,7 @@ def run_phase(port: int, seconds: float, clients: int, make_request) -> dict:  #
                 with lock:
                     errors.append(repr(e))
                 continue
-            mine.append(time.perf_counter() - t)
+            mine.append((t, time.perf_counter() - t))
             if resp.status != 200:
                 with lock:
                     errors.append(f"{resp.status} {data[:200]!r}")
@@ -193,15 +200,26 @@ def run_phase(port: int, seconds: float, clients: int, make_request) -> dict:  #
     for th in threads:
         th.join()
     elapsed = time.monotonic() - started
-    latencies.sort()
-    q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
+    return {"per_s": round(len(latencies) / elapsed, 1)} | describe(latencies, clients) | {"errors": len(errors), "first_errors": errors[:3]}
+
+
+def describe(latencies: list[tuple[float, float]], clients: int, slow: float = 0.050) -> dict:
+    """Latency quantiles, and the slow requests that came in server-wide stalls (see the module
+    doc): a slow request whose end lies within 50 ms of the ends of at least half the clients'
+    slow requests (requests held by one stall finish together when it ends)."""
+    seconds = sorted(s for _, s in latencies)
+    q = statistics.quantiles(seconds, n=1000) if len(seconds) > 1 else [0.0] * 999
+    ends = sorted(start + s for start, s in latencies if s > slow)
+    stalled = [e for e in ends if bisect.bisect_right(ends, e + 0.05) - bisect.bisect_left(ends, e - 0.05) >= clients / 2]
     return {
-        "requests": len(latencies),
-        "per_s": round(len(latencies) / elapsed, 1),
-        "p50_ms": round(q[49] * 1000, 1),
-        "p99_ms": round(q[98] * 1000, 1),
-        "errors": len(errors),
-        "first_errors": errors[:3],
+        "requests": len(seconds),
+        "p50_ms": round(q[499] * 1000, 1),
+        "p99_ms": round(q[989] * 1000, 1),
+        "p999_ms": round(q[998] * 1000, 1),
+        "max_ms": round(seconds[-1] * 1000, 1) if seconds else 0.0,
+        "over_50ms": len(ends),
+        "in_stalls": len(stalled),
+        "stalls": sum(1 for a, b in itertools.pairwise([-1.0, *stalled]) if b - a > 0.1),
     }
 
 

@@ -243,26 +243,33 @@ def _record(*, actor: Any, session_id: int, person_id: int, method: str, nonce: 
     return ci, created
 
 
-@transaction.atomic
 def _checkin_insert(ci: CheckIn, *, actor: Any, capacity: int | None) -> tuple[CheckIn, bool]:
-    if capacity is not None:
-        with connection.cursor() as cur:
+    """Every statement is prepared (values adapted, rollup keys built) before the transaction,
+    which then only runs them: on SQLite it holds the single write lock from BEGIN to COMMIT."""
+    insert = fastsql.Insert(ci, ignore_conflicts=True)
+    event = None
+    if ci.method != CheckIn.Method.POSTER:
+        data = {"session": ci.session_id, "method": ci.method}
+        event = fastsql.Insert(audit.build(actor=actor, action="activities.checkin", target=ci, org=ci.organizer, data=data))
+    rollup = reports.CheckinRollup(ci)
+    with transaction.atomic(), connection.cursor() as cur:
+        if capacity is not None:
             if connection.features.has_select_for_update:  # PostgreSQL: no two last seats
                 cur.execute(f"SELECT id FROM {_T['session']} WHERE id = %s FOR UPDATE", [ci.session_id])  # noqa: S608
             cur.execute(f"SELECT count(*) FROM {_T['ci']} WHERE session_id = %s", [ci.session_id])  # noqa: S608
             if cur.fetchone()[0] >= capacity:
                 raise ServiceError(_("本场次签到人数已满（名额 %(n)d 人）") % {"n": capacity}, field="session", code="full")
-    if not fastsql.insert(ci, ignore_conflicts=True):
-        # A concurrent request inserted the same person (or nonce) first: answer as a repeat.
-        existing = _existing(session_id=ci.session_id, person_id=ci.person_id, nonce=ci.nonce)
-        if existing is None:
-            raise IntegrityError("check-in conflicted with a row that is gone")
-        return existing, False
-    if ci.method != CheckIn.Method.POSTER:
-        audit.record(actor=actor, action="activities.checkin", target=ci, org=ci.organizer, data={"session": ci.session_id, "method": ci.method})
-    # Same transaction, so figures are current at commit; last, because its shared counter rows
-    # stay locked (PostgreSQL) from their update to the commit.
-    reports.rollup_checkin(checkin=ci)
+        if not insert.run(cur):
+            # A concurrent request inserted the same person (or nonce) first: answer as a repeat.
+            existing = _existing(session_id=ci.session_id, person_id=ci.person_id, nonce=ci.nonce)
+            if existing is None:
+                raise IntegrityError("check-in conflicted with a row that is gone")
+            return existing, False
+        if event is not None:
+            event.set("target_id", ci.pk)
+            event.run(cur)
+        # Same transaction, so figures are current at commit.
+        rollup.write(cur)
     return ci, True
 
 

@@ -25,9 +25,25 @@ def record(
     data: dict[str, Any] | None = None,
     success: bool = True,
 ) -> AuditEvent:
+    event = build(actor=actor, action=action, target=target, org=org, data=data, success=success)
+    fastsql.insert(event)  # every service writes one: skip the ORM's query compiler
+    return event
+
+
+def build(
+    *,
+    actor: Any,
+    action: str,
+    target: models.Model | None = None,
+    org: Any = None,
+    data: dict[str, Any] | None = None,
+    success: bool = True,
+) -> AuditEvent:
+    """The unsaved event ``record`` writes, for a caller that prepares its statements before its
+    transaction (the check-in: ``fastsql.Insert``, target id set once the row exists)."""
     if org is None and target is not None:
         org = getattr(target, "audit_org", None)
-    event = AuditEvent(
+    return AuditEvent(
         at=timezone.now(),
         actor_id=getattr(actor, "pk", None),
         action=action,
@@ -39,8 +55,6 @@ def record(
         success=success,
         data=data or {},
     )
-    fastsql.insert(event)  # every service writes one: skip the ORM's query compiler
-    return event
 
 
 def record_many(events: list[AuditEvent]) -> None:

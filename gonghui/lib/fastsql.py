@@ -33,18 +33,37 @@ def insert(obj: models.Model, *, ignore_conflicts: bool = False) -> bool:
     """INSERT ``obj`` (an auto primary key, every other concrete column from the instance) and set
     its pk. With ``ignore_conflicts`` a row refused by any unique constraint is skipped: returns
     False and ``obj`` stays unsaved. Both SQLite (≥ 3.35) and PostgreSQL take ``RETURNING``."""
-    if obj.pk is not None:
-        raise ValueError(f"fastsql.insert: {obj!r} has a primary key already; the database assigns it")
-    sql, fields = _insert_sql(type(obj), connection.vendor, ignore_conflicts)
-    values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+    statement = Insert(obj, ignore_conflicts=ignore_conflicts)
     with connection.cursor() as cur:
-        cur.execute(sql, values)
+        return statement.run(cur)
+
+
+class Insert:
+    """An INSERT of ``obj`` with its values adapted now, to run later: a caller that holds a lock
+    while it writes (SQLite's single writer) prepares its statements before taking it. ``set``
+    changes one value afterwards (a key the transaction learns, such as a new row's id)."""
+
+    def __init__(self, obj: models.Model, *, ignore_conflicts: bool = False) -> None:
+        if obj.pk is not None:
+            raise ValueError(f"fastsql.insert: {obj!r} has a primary key already; the database assigns it")
+        self.obj = obj
+        self.sql, self.fields = _insert_sql(type(obj), connection.vendor, ignore_conflicts)
+        self.values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in self.fields]
+
+    def set(self, attname: str, value: Any) -> None:
+        setattr(self.obj, attname, value)
+        i = next(i for i, f in enumerate(self.fields) if f.attname == attname)
+        self.values[i] = self.fields[i].get_db_prep_save(value, connection)
+
+    def run(self, cur: Any) -> bool:
+        """Execute on ``cur``; False when a unique constraint skipped the row (``ignore_conflicts``)."""
+        cur.execute(self.sql, self.values)
         row = cur.fetchone()
-    if row is None:
-        return False
-    obj.pk = row[0]
-    obj._state.adding, obj._state.db = False, connection.alias
-    return True
+        if row is None:
+            return False
+        self.obj.pk = row[0]
+        self.obj._state.adding, self.obj._state.db = False, connection.alias
+        return True
 
 
 def db_now(value: Any) -> Any:

@@ -85,14 +85,14 @@ def tally_keys(organizer_path: str, month: dt.date, activity_type_id: int, perso
     return keys
 
 
-def _add_to_tally(cur: Any, keys: list[tuple[int, int, dt.date, int, int]], n: int, now: Any) -> None:
+def _tally_upsert(keys: list[tuple[int, int, dt.date, int, int]], n: int, now: Any) -> tuple[str, list[Any]]:
     values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(keys))
-    cur.execute(
+    sql = (
         f"INSERT INTO {_TALLY} (node_id, kind, period, activity_type, item, checkins, updated_at) VALUES {values} "  # noqa: S608
         f"ON CONFLICT (node_id, kind, period, activity_type, item) "
-        f"DO UPDATE SET checkins = {_TALLY}.checkins + excluded.checkins, updated_at = excluded.updated_at",
-        [x for k in keys for x in (*k, n, now)],
+        f"DO UPDATE SET checkins = {_TALLY}.checkins + excluded.checkins, updated_at = excluded.updated_at"
     )
+    return sql, [x for k in keys for x in (*k, n, now)]
 
 
 def _count_person_year(cur: Any, *, checkin: CheckIn, year: int, now: Any) -> None:
@@ -115,23 +115,39 @@ def _count_person_year(cur: Any, *, checkin: CheckIn, year: int, now: Any) -> No
     )
 
 
-def rollup_checkin(*, checkin: CheckIn) -> None:
-    """Count a check-in that was just inserted (call it once per new row, never for a refused
-    duplicate: the unique (session, person) constraint refuses those before we get here). The
+class CheckinRollup:
+    """The rollup statements of one new check-in, their parameters computed when it is made, so a
+    caller can prepare them before its transaction and ``write`` them inside it (SQLite holds its
+    single write lock from BEGIN to COMMIT). Write it once per new row, never for a refused
+    duplicate: the unique (session, person) constraint refuses those before we get here. The
     person's rows first; the shared counters (attendance rollup, tallies: every check-in of a
     province and type in a month updates its root row) last, so on PostgreSQL their row locks
     are held for the least time before the commit."""
-    month = month_of(checkin.checked_at)
-    key = (checkin.organizer_path, month, checkin.activity_type_id, checkin.person_org_path)
-    now = fastsql.db_now(timezone.now())
-    with connection.cursor() as cur:
-        cur.execute(_PERSON_INSERT, [*key, checkin.person_id, checkin.organizer_id, checkin.person_org_id])
+
+    def __init__(self, checkin: CheckIn) -> None:
+        month = month_of(checkin.checked_at)
+        key = (checkin.organizer_path, month, checkin.activity_type_id, checkin.person_org_path)
+        self.checkin, self.year = checkin, month.year
+        self.now = fastsql.db_now(timezone.now())
+        self.person = [*key, checkin.person_id, checkin.organizer_id, checkin.person_org_id]
+        self.attendance = [*key, checkin.organizer_id, checkin.person_org_id, self.now]
+        self.tally = _tally_upsert(tally_keys(checkin.organizer_path, month, checkin.activity_type_id, checkin.person_org_id), 1, self.now)
+
+    def write(self, cur: Any) -> None:
+        cur.execute(_PERSON_INSERT, self.person)
         # A person-month row that existed means the same transaction that wrote it (or the
         # rebuild that filled both) wrote its person-year keys too.
         if cur.fetchone() is not None:
-            _count_person_year(cur, checkin=checkin, year=month.year, now=now)
-        cur.execute(_ATTENDANCE_UPSERT, [*key, checkin.organizer_id, checkin.person_org_id, now])
-        _add_to_tally(cur, tally_keys(checkin.organizer_path, month, checkin.activity_type_id, checkin.person_org_id), 1, now)
+            _count_person_year(cur, checkin=self.checkin, year=self.year, now=self.now)
+        cur.execute(_ATTENDANCE_UPSERT, self.attendance)
+        cur.execute(*self.tally)
+
+
+def rollup_checkin(*, checkin: CheckIn) -> None:
+    """Count a check-in that was just inserted, in the caller's transaction (``CheckinRollup``)."""
+    rollup = CheckinRollup(checkin)
+    with connection.cursor() as cur:
+        rollup.write(cur)
 
 
 def rollup_walkin(*, walkin: WalkIn) -> None:
@@ -141,7 +157,7 @@ def rollup_walkin(*, walkin: WalkIn) -> None:
     now = fastsql.db_now(timezone.now())
     with connection.cursor() as cur:
         cur.execute(_WALKIN_UPSERT, [walkin.organizer_path, month, activity.activity_type_id, activity.organizer_id, walkin.count, now])
-        _add_to_tally(cur, tally_keys(walkin.organizer_path, month, activity.activity_type_id, None), walkin.count, now)
+        cur.execute(*_tally_upsert(tally_keys(walkin.organizer_path, month, activity.activity_type_id, None), walkin.count, now))
 
 
 # --- campaigns -------------------------------------------------------------------------------

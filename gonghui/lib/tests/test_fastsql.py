@@ -43,6 +43,18 @@ def test_insert_ignoring_conflicts_skips_a_row_a_unique_constraint_refuses(db) -
     assert (twin.pk, twin._state.adding, Org.objects.count()) == (None, True, 1)
 
 
+def test_a_prepared_insert_keeps_its_values_until_run_and_takes_a_late_value(db) -> None:
+    event = AuditEvent(at=T0, actor_id=7, action="x.y", target_type="t", target_id=None, org_path="/1/", data={"n": 1})
+    statement = fastsql.Insert(event)
+    event.action = "changed after"  # the values were adapted when the statement was made
+    statement.set("target_id", 42)
+    assert AuditEvent.objects.count() == 0
+    with connection.cursor() as cur:
+        assert statement.run(cur) is True
+    back = AuditEvent.objects.get()
+    assert (back.pk, back.action, back.target_id, back.at, back.data, event.target_id) == (event.pk, "x.y", 42, T0, {"n": 1}, 42)
+
+
 def test_build_converts_columns_as_the_orm_does(db) -> None:
     city = make_org(make_org(None, "全国总工会", "national"), "合肥市总工会", "prefecture")
     user = make_user("cadre", "cadre", org=city, can_reveal=True)
