@@ -16,16 +16,9 @@ from .models import AuditEvent
 current_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("gonghui_audit_ip", default=None)
 
 
-def record(
-    *,
-    actor: Any,
-    action: str,
-    target: models.Model | None = None,
-    org: Any = None,
-    data: dict[str, Any] | None = None,
-    success: bool = True,
-) -> AuditEvent:
-    event = build(actor=actor, action=action, target=target, org=org, data=data, success=success)
+def record(**fields: Any) -> AuditEvent:
+    """Write one audit row: the arguments of ``build``."""
+    event = build(**fields)
     fastsql.insert(event)  # every service writes one: skip the ORM's query compiler
     return event
 
