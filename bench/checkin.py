@@ -163,14 +163,14 @@ def serve(port: int) -> subprocess.Popen:
 
 def run_phase(port: int, seconds: float, clients: int, make_request) -> dict:  # type: ignore[no-untyped-def]
     """``make_request(i)`` → (method, path, body, headers, on_response); 16 threads until the deadline."""
-    latencies: list[tuple[float, float]] = []  # (start, seconds)
+    latencies: list[tuple[int, float, float]] = []  # (client, start, seconds)
     errors: list[str] = []
     counter = itertools.count()
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
 
-    def client() -> None:
-        mine: list[tuple[float, float]] = []
+    def client(me: int) -> None:
+        mine: list[tuple[int, float, float]] = []
         while time.monotonic() < deadline:
             method, path, body, headers, on_response = make_request(next(counter))
             t = time.perf_counter()
@@ -184,7 +184,7 @@ def run_phase(port: int, seconds: float, clients: int, make_request) -> dict:  #
                 with lock:
                     errors.append(repr(e))
                 continue
-            mine.append((t, time.perf_counter() - t))
+            mine.append((me, t, time.perf_counter() - t))
             if resp.status != 200:
                 with lock:
                     errors.append(f"{resp.status} {data[:200]!r}")
@@ -194,7 +194,7 @@ def run_phase(port: int, seconds: float, clients: int, make_request) -> dict:  #
             latencies.extend(mine)
 
     started = time.monotonic()
-    threads = [threading.Thread(target=client) for _ in range(clients)]
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
     for th in threads:
         th.start()
     for th in threads:
@@ -203,14 +203,17 @@ def run_phase(port: int, seconds: float, clients: int, make_request) -> dict:  #
     return {"per_s": round(len(latencies) / elapsed, 1)} | describe(latencies, clients) | {"errors": len(errors), "first_errors": errors[:3]}
 
 
-def describe(latencies: list[tuple[float, float]], clients: int, slow: float = 0.050) -> dict:
+def describe(latencies: list[tuple[int, float, float]], clients: int, slow: float = 0.050) -> dict:
     """Latency quantiles, and the slow requests that came in server-wide stalls (see the module
-    doc): a slow request whose end lies within 50 ms of the ends of at least half the clients'
-    slow requests (requests held by one stall finish together when it ends)."""
-    seconds = sorted(s for _, s in latencies)
-    q = statistics.quantiles(seconds, n=1000) if len(seconds) > 1 else [0.0] * 999
-    ends = sorted(start + s for start, s in latencies if s > slow)
-    stalled = [e for e in ends if bisect.bisect_right(ends, e + 0.05) - bisect.bisect_left(ends, e - 0.05) >= clients / 2]
+    doc): a slow request whose end lies within 50 ms of slow requests' ends from at least half
+    the clients (requests held by one stall finish together when it ends)."""
+    seconds = sorted(s for _, _, s in latencies)
+    q = statistics.quantiles(seconds, n=1000, method="inclusive") if len(seconds) > 1 else [0.0] * 999
+    ends = sorted((start + s, client) for client, start, s in latencies if s > slow)
+    times = [e for e, _ in ends]
+    stalled = [
+        e for e, _ in ends if len({c for _, c in ends[bisect.bisect_left(times, e - 0.05) : bisect.bisect_right(times, e + 0.05)]}) >= clients / 2
+    ]
     return {
         "requests": len(seconds),
         "p50_ms": round(q[499] * 1000, 1),
@@ -219,7 +222,7 @@ def describe(latencies: list[tuple[float, float]], clients: int, slow: float = 0
         "max_ms": round(seconds[-1] * 1000, 1) if seconds else 0.0,
         "over_50ms": len(ends),
         "in_stalls": len(stalled),
-        "stalls": sum(1 for a, b in itertools.pairwise([-1.0, *stalled]) if b - a > 0.1),
+        "stalls": sum(1 for a, b in itertools.pairwise([float("-inf"), *stalled]) if b - a > 0.1),
     }
 
 

@@ -245,7 +245,9 @@ def _record(*, actor: Any, session_id: int, person_id: int, method: str, nonce: 
 
 def _checkin_insert(ci: CheckIn, *, actor: Any, capacity: int | None) -> tuple[CheckIn, bool]:
     """Every statement is prepared (values adapted, rollup keys built) before the transaction,
-    which then only runs them: on SQLite it holds the single write lock from BEGIN to COMMIT."""
+    which then runs them: on SQLite it holds the single write lock from BEGIN to COMMIT. What
+    the transaction learns (the new row's id) and the timestamps that must follow commit order
+    (the audit row's, the figures' "as of") are filled in under it."""
     insert = fastsql.Insert(ci, ignore_conflicts=True)
     event = None
     if ci.method != CheckIn.Method.POSTER:
@@ -267,6 +269,7 @@ def _checkin_insert(ci: CheckIn, *, actor: Any, capacity: int | None) -> tuple[C
             return existing, False
         if event is not None:
             event.set("target_id", ci.pk)
+            event.set("at", timezone.now())  # in commit order, as every other audit row
             event.run(cur)
         # Same transaction, so figures are current at commit.
         rollup.write(cur)

@@ -41,11 +41,13 @@ def insert(obj: models.Model, *, ignore_conflicts: bool = False) -> bool:
 class Insert:
     """An INSERT of ``obj`` with its values adapted now, to run later: a caller that holds a lock
     while it writes (SQLite's single writer) prepares its statements before taking it. ``set``
-    changes one value afterwards (a key the transaction learns, such as a new row's id)."""
+    changes one value afterwards (a key the transaction learns, such as a new row's id).
+    Adapted values may still refer to mutable objects (PostgreSQL wraps a JSON dict, it does not
+    copy it): do not change them between making and running the statement."""
 
     def __init__(self, obj: models.Model, *, ignore_conflicts: bool = False) -> None:
         if obj.pk is not None:
-            raise ValueError(f"fastsql.insert: {obj!r} has a primary key already; the database assigns it")
+            raise ValueError(f"fastsql.Insert: {obj!r} has a primary key already; the database assigns it")
         self.obj = obj
         self.sql, self.fields = _insert_sql(type(obj), connection.vendor, ignore_conflicts)
         self.values = [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in self.fields]

@@ -85,6 +85,9 @@ def tally_keys(organizer_path: str, month: dt.date, activity_type_id: int, perso
     return keys
 
 
+_TALLY_WIDTH, _TALLY_NOW = 7, 6  # parameters per tally row; the position of updated_at in a row
+
+
 def _tally_upsert(keys: list[tuple[int, int, dt.date, int, int]], n: int, now: Any) -> tuple[str, list[Any]]:
     values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(keys))
     sql = (
@@ -128,19 +131,24 @@ class CheckinRollup:
         month = month_of(checkin.checked_at)
         key = (checkin.organizer_path, month, checkin.activity_type_id, checkin.person_org_path)
         self.checkin, self.year = checkin, month.year
-        self.now = fastsql.db_now(timezone.now())
         self.person = [*key, checkin.person_id, checkin.organizer_id, checkin.person_org_id]
-        self.attendance = [*key, checkin.organizer_id, checkin.person_org_id, self.now]
-        self.tally = _tally_upsert(tally_keys(checkin.organizer_path, month, checkin.activity_type_id, checkin.person_org_id), 1, self.now)
+        self.attendance = [*key, checkin.organizer_id, checkin.person_org_id, None]  # updated_at: at write
+        self.tally = _tally_upsert(tally_keys(checkin.organizer_path, month, checkin.activity_type_id, checkin.person_org_id), 1, None)
 
     def write(self, cur: Any) -> None:
+        """Run the statements. ``updated_at`` (the figures' "as of") is taken here, inside the
+        caller's transaction, so it follows commit order even when the write waited for the lock."""
+        now = fastsql.db_now(timezone.now())
+        self.attendance[-1] = now
+        sql, params = self.tally
+        params[_TALLY_NOW::_TALLY_WIDTH] = [now] * (len(params) // _TALLY_WIDTH)
         cur.execute(_PERSON_INSERT, self.person)
         # A person-month row that existed means the same transaction that wrote it (or the
         # rebuild that filled both) wrote its person-year keys too.
         if cur.fetchone() is not None:
-            _count_person_year(cur, checkin=self.checkin, year=self.year, now=self.now)
+            _count_person_year(cur, checkin=self.checkin, year=self.year, now=now)
         cur.execute(_ATTENDANCE_UPSERT, self.attendance)
-        cur.execute(*self.tally)
+        cur.execute(sql, params)
 
 
 def rollup_checkin(*, checkin: CheckIn) -> None:

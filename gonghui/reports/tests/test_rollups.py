@@ -8,13 +8,14 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import connection, transaction
 from django.utils import timezone
 
 from gonghui.activities.models import Activity, ActivityType, CheckIn, Session, WalkIn
 from gonghui.orgs import services as org_services
 from gonghui.orgs.models import Org
 from gonghui.people import services as people_services
-from gonghui.reports import queries
+from gonghui.reports import queries, services
 from gonghui.reports.models import AttendanceRollup, PeopleCount, PersonMonth, PersonYear, Tally, WalkInRollup
 from gonghui.reports.queries import Period, Scope
 from tests.factories import L, make_org, make_person, make_user
@@ -150,6 +151,25 @@ def test_it_counts_a_checkin_and_refuses_a_rescan(world: Any) -> None:
             *((n, Tally.Kind.BY_PARTICIPANT, year, 0, u.pk, 1) for n in nodes for u in (world.unit_a1, world.unit_a2)),
         ]
     )
+
+
+def test_the_as_of_time_is_taken_when_the_rollup_is_written_not_when_it_was_prepared(world: Any) -> None:
+    """The check-in prepares its rollup before waiting for the write lock; "as of" must still
+    follow commit order, or a write that waited would set an older time than one before it."""
+    later = NOW + dt.timedelta(seconds=3)
+    with time_machine.travel(NOW, tick=False):
+        s = make_session(make_activity(world.unit_a1), at(2026, 3, 5))
+        check_in(s, world.people["own"])  # creates every row the second check-in updates
+        c = CheckIn.objects.get()
+        c.pk, c.person = None, world.people["sibling"]
+        c.person_org, c.person_org_path = world.unit_a1, world.unit_a1.path
+        c.save()
+        rollup = services.CheckinRollup(c)
+    with time_machine.travel(later, tick=False), transaction.atomic(), connection.cursor() as cur:
+        rollup.write(cur)
+    assert set(Tally.objects.values_list("updated_at", flat=True)) == {later}
+    assert list(AttendanceRollup.objects.values_list("updated_at", flat=True)) == [later]
+    assert Tally.objects.filter(kind=Tally.Kind.BY_CHILD, node=world.root).values_list("checkins", flat=True).get() == 2
 
 
 def test_it_takes_the_month_in_china_time(world: Any) -> None:
