@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gonghui.audit import services as audit
 from gonghui.lib.errors import ServiceError
@@ -55,12 +56,12 @@ def _check_audience(*, organizer: Org, alliance: Any, orgs: list[Org]) -> list[O
     unique: dict[int, Org] = {}
     for org in orgs:
         if not org.is_open:
-            raise ServiceError(f"面向工会「{org.name}」已撤销", field="audience")
+            raise ServiceError(_("面向工会「%(org)s」已撤销") % {"org": org.name}, field="audience")
         if not org.path.startswith(organizer.path) and org.pk not in allowed_ids:
-            raise ServiceError(f"面向工会「{org.name}」不在主办单位的下级范围内", field="audience")
+            raise ServiceError(_("面向工会「%(org)s」不在主办单位的下级范围内") % {"org": org.name}, field="audience")
         unique[org.pk] = org
     if not unique:
-        raise ServiceError("请至少选择一个面向工会", field="audience")
+        raise ServiceError(_("请至少选择一个面向工会"), field="audience")
     return list(unique.values())
 
 
@@ -72,13 +73,13 @@ def _set_audience(activity: Activity, orgs: list[Org]) -> None:
 
 def _check_links(*, organizer: Org, alliance: Any, campaign: Campaign | None, activity_type: ActivityType) -> None:
     if not organizer.is_open:
-        raise ServiceError("主办单位已撤销", field="organizer")
+        raise ServiceError(_("主办单位已撤销"), field="organizer")
     if not activity_type.is_active:
-        raise ServiceError("该活动类型已停用", field="activity_type")
+        raise ServiceError(_("该活动类型已停用"), field="activity_type")
     if alliance is not None and alliance.host_org_id != organizer.pk and not alliance.members.filter(org=organizer, left_on__isnull=True).exists():
-        raise ServiceError("主办单位不是该联盟的牵头工会或成员工会", field="alliance")
+        raise ServiceError(_("主办单位不是该联盟的牵头工会或成员工会"), field="alliance")
     if campaign is not None and not organizer.path.startswith(campaign.org_path):
-        raise ServiceError("主办单位不在该专项行动的范围内", field="campaign")
+        raise ServiceError(_("主办单位不在该专项行动的范围内"), field="campaign")
 
 
 @transaction.atomic
@@ -98,7 +99,7 @@ def activity_create(
     """A draft. The audience defaults to the organizer's own org, or an alliance's current member unions."""
     title = title.strip()
     if not title:
-        raise ServiceError("活动名称不能为空", field="title")
+        raise ServiceError(_("活动名称不能为空"), field="title")
     _check_links(organizer=organizer, alliance=alliance, campaign=campaign, activity_type=activity_type)
     orgs = list(audience) if audience else _default_audience(organizer=organizer, alliance=alliance)
     orgs = _check_audience(organizer=organizer, alliance=alliance, orgs=orgs)
@@ -129,15 +130,15 @@ def activity_update(*, actor: Any, activity: Activity, data: dict[str, Any]) -> 
     """Edit title, type, venue, description, co-organizers, audience: only in 草稿 / 已发布."""
     a = Activity.objects.select_for_update().get(pk=activity.pk)
     if a.status not in EDITABLE:
-        raise ServiceError("活动已开始报名或已结束，不能再修改", field="status", code="not_editable")
+        raise ServiceError(_("活动已开始报名或已结束，不能再修改"), field="status", code="not_editable")
     before = {k: getattr(a, k) for k in ("title", "activity_type_id", "venue", "description")}
     if "title" in data:
         a.title = data["title"].strip()
         if not a.title:
-            raise ServiceError("活动名称不能为空", field="title")
+            raise ServiceError(_("活动名称不能为空"), field="title")
     if "activity_type" in data:
         if not data["activity_type"].is_active:
-            raise ServiceError("该活动类型已停用", field="activity_type")
+            raise ServiceError(_("该活动类型已停用"), field="activity_type")
         a.activity_type = data["activity_type"]
     for k in ("venue", "description"):
         if k in data:
@@ -162,15 +163,19 @@ def activity_transition(*, actor: Any, activity: Activity, to_status: str, note:
     a = Activity.objects.select_for_update().get(pk=activity.pk)
     if to_status not in Activity.Status.values or to_status not in Activity.ALLOWED[a.status]:
         label = dict(Activity.Status.choices).get(to_status, to_status)
-        raise ServiceError(f"活动状态不能从「{a.get_status_display()}」变为「{label}」", field="to_status", code="invalid_transition")
+        raise ServiceError(
+            _("活动状态不能从「%(old)s」变为「%(new)s」") % {"old": a.get_status_display(), "new": label},
+            field="to_status",
+            code="invalid_transition",
+        )
     live_sessions = a.sessions.filter(is_cancelled=False)
     if to_status in (S.PUBLISHED, S.REGISTERING, S.ONGOING) and not live_sessions.exists():
-        raise ServiceError("请先添加至少一个场次", field="sessions", code="no_sessions")
+        raise ServiceError(_("请先添加至少一个场次"), field="sessions", code="no_sessions")
     data: dict[str, Any] = {"from": a.status, "to": to_status, "note": note}
     if to_status == S.FINISHED:
         summary = summary.strip()
         if not summary:
-            raise ServiceError("结束活动须填写活动总结", field="summary")
+            raise ServiceError(_("结束活动须填写活动总结"), field="summary")
         a.summary = summary
     if to_status == S.CANCELLED:
         data["registrations_cancelled"] = (
@@ -193,14 +198,14 @@ def session_add(
 ) -> Session:
     a = Activity.objects.select_for_update().get(pk=activity.pk)
     if a.status in CLOSED:
-        raise ServiceError("活动已结束或已取消，不能添加场次", field="status")
+        raise ServiceError(_("活动已结束或已取消，不能添加场次"), field="status")
     if ends_at <= starts_at:
-        raise ServiceError("结束时间须晚于开始时间", field="ends_at")
+        raise ServiceError(_("结束时间须晚于开始时间"), field="ends_at")
     place = place.strip()
     if not place:
-        raise ServiceError("地点不能为空", field="place")
+        raise ServiceError(_("地点不能为空"), field="place")
     if capacity is not None and capacity < 1:
-        raise ServiceError("名额须至少为 1（不限名额请留空）", field="capacity")
+        raise ServiceError(_("名额须至少为 1（不限名额请留空）"), field="capacity")
     s = Session.objects.create(
         activity=a,
         title=title.strip(),
@@ -221,9 +226,9 @@ def session_cancel(*, actor: Any, session: Session, note: str = "") -> Session:
     """Cancels the session and every registration on it (nobody is promoted: there is no session)."""
     s = Session.objects.select_for_update().select_related("activity__organizer").get(pk=session.pk)
     if s.is_cancelled:
-        raise ServiceError("该场次已取消", field="session")
+        raise ServiceError(_("该场次已取消"), field="session")
     if s.activity.status in CLOSED:
-        raise ServiceError("活动已结束或已取消，不能再取消场次", field="session")
+        raise ServiceError(_("活动已结束或已取消，不能再取消场次"), field="session")
     s.is_cancelled = True
     s.save(update_fields=["is_cancelled"])
     n = s.registrations.exclude(status=Registration.Status.CANCELLED).update(status=Registration.Status.CANCELLED, cancelled_at=timezone.now())
@@ -247,13 +252,13 @@ def _lock_open_session(session: Session) -> Session:
     s = Session.objects.select_for_update().select_related("activity__organizer").get(pk=session.pk)
     a = s.activity
     if a.status in CLOSED:
-        raise ServiceError("活动已结束或已取消，不能报名", field="session", code="closed")
+        raise ServiceError(_("活动已结束或已取消，不能报名"), field="session", code="closed")
     if a.status not in REGISTRATION_OPEN:
-        raise ServiceError("活动尚未开始报名", field="session", code="not_open")
+        raise ServiceError(_("活动尚未开始报名"), field="session", code="not_open")
     if s.is_cancelled:
-        raise ServiceError("该场次已取消，不能报名", field="session", code="closed")
+        raise ServiceError(_("该场次已取消，不能报名"), field="session", code="closed")
     if s.ends_at <= timezone.now():
-        raise ServiceError("该场次已结束，不能报名", field="session", code="closed")
+        raise ServiceError(_("该场次已结束，不能报名"), field="session", code="closed")
     return s
 
 
@@ -284,7 +289,7 @@ def _create_locked(*, actor: Any, session: Session, person: Person) -> Registrat
                 waitlisted_at=now if full else None,
             )
     except IntegrityError:
-        raise ServiceError(f"{_names([person])}已报名该场次", field="person", code="duplicate") from None
+        raise ServiceError(_("%(names)s已报名该场次") % {"names": _names([person])}, field="person", code="duplicate") from None
     audit.record(
         actor=actor,
         action="activities.register",
@@ -300,9 +305,9 @@ def registration_create(*, actor: Any, session: Session, person: Person) -> Regi
     """One person for one session: 已报名 while seats are left, else 候补."""
     s = _lock_open_session(session)
     if outside_audience(s, [person]):
-        raise ServiceError(f"{_names([person])}不在本活动的报名范围内", field="person", code="outside_audience")
+        raise ServiceError(_("%(names)s不在本活动的报名范围内") % {"names": _names([person])}, field="person", code="outside_audience")
     if s.registrations.filter(person=person).exclude(status=Registration.Status.CANCELLED).exists():
-        raise ServiceError(f"{_names([person])}已报名该场次", field="person", code="duplicate")
+        raise ServiceError(_("%(names)s已报名该场次") % {"names": _names([person])}, field="person", code="duplicate")
     return _create_locked(actor=actor, session=s, person=person)
 
 
@@ -310,14 +315,16 @@ def registration_create(*, actor: Any, session: Session, person: Person) -> Regi
 def registration_bulk(*, actor: Any, session: Session, people: list[Person]) -> list[Registration]:
     """A cadre registers several members at once: all or nothing, each refusal named."""
     if not people:
-        raise ServiceError("请至少选择一名人员", field="people")
+        raise ServiceError(_("请至少选择一名人员"), field="people")
     s = _lock_open_session(session)
     outside = outside_audience(s, people)
     if outside:
-        raise ServiceError(f"以下人员不在本活动的报名范围内：{_names(outside)}", field="people", code="outside_audience")
+        raise ServiceError(_("以下人员不在本活动的报名范围内：%(names)s") % {"names": _names(outside)}, field="people", code="outside_audience")
     already = set(s.registrations.filter(person__in=people).exclude(status=Registration.Status.CANCELLED).values_list("person_id", flat=True))
     if already:
-        raise ServiceError(f"以下人员已报名该场次：{_names(p for p in people if p.pk in already)}", field="people", code="duplicate")
+        raise ServiceError(
+            _("以下人员已报名该场次：%(names)s") % {"names": _names(p for p in people if p.pk in already)}, field="people", code="duplicate"
+        )
     return [_create_locked(actor=actor, session=s, person=p) for p in people]
 
 
@@ -327,9 +334,9 @@ def registration_cancel(*, actor: Any, registration: Registration) -> Registrati
     s = Session.objects.select_for_update().select_related("activity__organizer").get(pk=registration.session_id)
     r = Registration.objects.select_for_update().get(pk=registration.pk)
     if r.status == Registration.Status.CANCELLED:
-        raise ServiceError("该报名已取消", field="registration")
+        raise ServiceError(_("该报名已取消"), field="registration")
     if s.activity.status in CLOSED:
-        raise ServiceError("活动已结束或已取消，不能取消报名", field="registration")
+        raise ServiceError(_("活动已结束或已取消，不能取消报名"), field="registration")
     was = r.status
     r.status, r.cancelled_at = Registration.Status.CANCELLED, timezone.now()
     r.save(update_fields=["status", "cancelled_at"])

@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from gonghui.activities import services
 from gonghui.activities.models import Activity, ActivityAudience, ActivityEvent, ActivityType, Registration, Session
@@ -163,6 +163,24 @@ def test_it_adds_sessions_with_an_event_and_refuses_bad_times_and_capacity(world
             services.session_add(actor=None, activity=a, **args)
         assert (e.value.field, e.value.message) == (field, message)
     assert counts() == before
+
+
+def test_its_refusals_are_in_english_when_the_user_chose_english(world) -> None:
+    a = make_activity(world.city_a1, status=S.REGISTERING, capacity=1)
+    s = a.sessions.get()
+    p1 = make_person(world.city_a1, "甲")
+    services.registration_create(actor=None, session=s, person=p1)
+    start = timezone.now() + dt.timedelta(days=3)
+    with translation.override("en"):
+        with pytest.raises(ServiceError) as bad_time:
+            services.session_add(actor=None, activity=a, starts_at=start, ends_at=start, place="礼堂", capacity=5)
+        with pytest.raises(ServiceError) as twice:
+            services.registration_create(actor=None, session=s, person=p1)
+        with pytest.raises(ServiceError) as transition:
+            services.activity_transition(actor=None, activity=a, to_status=S.DRAFT)
+    assert bad_time.value.message == "The end time must be after the start time"
+    assert twice.value.message == f"{services._names([p1])} already registered for this session"
+    assert transition.value.message == "The activity cannot go from “Open for registration” to “Draft”"
 
 
 def test_it_cancels_a_session_and_its_registrations_promoting_nobody(world) -> None:
