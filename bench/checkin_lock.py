@@ -15,7 +15,6 @@ import argparse
 import io
 import itertools
 import json
-import os
 import secrets
 import statistics
 import sys
@@ -34,18 +33,13 @@ def main() -> None:
     args = p.parse_args()
     from bench import checkin as bench
 
-    data = bench.setup(argparse.Namespace(people=1000, sessions=120))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench._checkin_settings"
-    from django.conf import settings
+    data = bench.setup(argparse.Namespace(people=1000, sessions=120))  # also sets Django up
     from django.core.handlers.wsgi import WSGIHandler
     from django.db import connections
-    from django.urls import clear_url_caches
 
     from gonghui.lib.sqlite import base
 
-    settings.ROOT_URLCONF = "bench._checkin_baseline"
-    clear_url_caches()
-    connections.close_all()
+    connections.close_all()  # a fresh connection, as a server worker starts with
     holds: list[float] = []
     acquire, release = base._WriterLock.acquire, base._WriterLock.release
 

@@ -85,9 +85,6 @@ def tally_keys(organizer_path: str, month: dt.date, activity_type_id: int, perso
     return keys
 
 
-_TALLY_WIDTH, _TALLY_NOW = 7, 6  # parameters per tally row; the position of updated_at in a row
-
-
 def _tally_upsert(keys: list[tuple[int, int, dt.date, int, int]], n: int, now: Any) -> tuple[str, list[Any]]:
     values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(keys))
     sql = (
@@ -119,9 +116,9 @@ def _count_person_year(cur: Any, *, checkin: CheckIn, year: int, now: Any) -> No
 
 
 class CheckinRollup:
-    """The rollup statements of one new check-in, their parameters computed when it is made, so a
-    caller can prepare them before its transaction and ``write`` them inside it (SQLite holds its
-    single write lock from BEGIN to COMMIT). Write it once per new row, never for a refused
+    """The rollup statements of one new check-in, their keys (month, tally rows) computed when it
+    is made, so a caller can prepare them before its transaction and ``write`` them inside it
+    (SQLite holds its single write lock from BEGIN to COMMIT). Write it once per new row, never for a refused
     duplicate: the unique (session, person) constraint refuses those before we get here. The
     person's rows first; the shared counters (attendance rollup, tallies: every check-in of a
     province and type in a month updates its root row) last, so on PostgreSQL their row locks
@@ -129,26 +126,22 @@ class CheckinRollup:
 
     def __init__(self, checkin: CheckIn) -> None:
         month = month_of(checkin.checked_at)
-        key = (checkin.organizer_path, month, checkin.activity_type_id, checkin.person_org_path)
         self.checkin, self.year = checkin, month.year
-        self.person = [*key, checkin.person_id, checkin.organizer_id, checkin.person_org_id]
-        self.attendance = [*key, checkin.organizer_id, checkin.person_org_id, None]  # updated_at: at write
-        self.tally = _tally_upsert(tally_keys(checkin.organizer_path, month, checkin.activity_type_id, checkin.person_org_id), 1, None)
+        self.key = (checkin.organizer_path, month, checkin.activity_type_id, checkin.person_org_path)
+        self.person = [*self.key, checkin.person_id, checkin.organizer_id, checkin.person_org_id]
+        self.tally_keys = tally_keys(checkin.organizer_path, month, checkin.activity_type_id, checkin.person_org_id)
 
     def write(self, cur: Any) -> None:
         """Run the statements. ``updated_at`` (the figures' "as of") is taken here, inside the
         caller's transaction, so it follows commit order even when the write waited for the lock."""
         now = fastsql.db_now(timezone.now())
-        self.attendance[-1] = now
-        sql, params = self.tally
-        params[_TALLY_NOW::_TALLY_WIDTH] = [now] * (len(params) // _TALLY_WIDTH)
         cur.execute(_PERSON_INSERT, self.person)
         # A person-month row that existed means the same transaction that wrote it (or the
         # rebuild that filled both) wrote its person-year keys too.
         if cur.fetchone() is not None:
             _count_person_year(cur, checkin=self.checkin, year=self.year, now=now)
-        cur.execute(_ATTENDANCE_UPSERT, self.attendance)
-        cur.execute(sql, params)
+        cur.execute(_ATTENDANCE_UPSERT, [*self.key, self.checkin.organizer_id, self.checkin.person_org_id, now])
+        cur.execute(*_tally_upsert(self.tally_keys, 1, now))
 
 
 def rollup_checkin(*, checkin: CheckIn) -> None:
