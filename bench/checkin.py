@@ -39,6 +39,7 @@ import json
 import os
 import random
 import secrets
+import shutil
 import statistics
 import subprocess
 import sys
@@ -58,9 +59,15 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--seconds", type=float, default=60.0, help="length of each timed phase")
     p.add_argument("--clients", type=int, default=16)
     p.add_argument("--people", type=int, default=1000)
-    p.add_argument("--sessions", type=int, default=120, help="people × sessions = distinct check-ins available")
+    p.add_argument("--sessions", type=int, default=200, help="people × sessions = distinct check-ins available")
     p.add_argument("--port", type=int, default=0)
     p.add_argument("--warmup", type=float, default=3.0, help="untimed seconds of check-ins and bare requests first")
+    p.add_argument(
+        "--client",
+        choices=("wrk", "python"),
+        default="wrk" if shutil.which("wrk") else "python",
+        help="load generator: wrk (default when installed; costs the 2 cores little) or 16 Python threads (slower, but times every request and counts stalls)",
+    )
     return p.parse_args()
 
 
@@ -203,6 +210,39 @@ def run_phase(port: int, seconds: float, clients: int, make_request) -> dict:  #
     return {"per_s": round(len(latencies) / elapsed, 1)} | describe(latencies, clients) | {"errors": len(errors), "first_errors": errors[:3]}
 
 
+def run_phase_wrk(port: int, seconds: float, clients: int, lines: list[str], auth: tuple[str, str]) -> tuple[dict, list[int]]:
+    """One phase driven by wrk (bench/_checkin_wrk.lua): ``lines`` are "METHOD\tPATH\tBODY"
+    requests, thread k sending lines k, k+T, ... once each (one line: sent over and over).
+    Returns the phase's figures and how many lines each thread sent."""
+    threads = 2
+    requests_file, auth_file = OUT / "checkin-wrk-requests.txt", OUT / "checkin-wrk-auth.txt"
+    requests_file.write_text("".join(f"{line}\n" for line in lines))
+    auth_file.write_text(f"{auth[0]}\n{auth[1]}\n")
+    script = [str(ROOT / "bench" / "_checkin_wrk.lua"), f"http://{HOST}:{port}", "--", str(requests_file), str(auth_file), str(threads)]
+    out = subprocess.run(
+        ["wrk", "-t", str(threads), "-c", str(clients), "-d", f"{seconds:g}s", "--timeout", "30s", "-s", *script],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    w = json.loads(next(line for line in out.splitlines() if line.startswith('{"wrk"')))["wrk"]
+    if w["exhausted"]:
+        raise SystemExit(f"wrk ran out of distinct requests ({w['exhausted']} sent twice): raise --sessions or --people")
+    statuses = {k: w[k] for k in ("created", "duplicate", "refused") if w[k]}
+    figures = {
+        "per_s": round(w["requests"] / (w["duration_us"] / 1e6), 1),
+        "requests": w["requests"],
+        "p50_ms": round(w["p50_us"] / 1000, 1),
+        "p99_ms": round(w["p99_us"] / 1000, 1),
+        "p999_ms": round(w["p999_us"] / 1000, 1),
+        "max_ms": round(w["max_us"] / 1000, 1),
+        "errors": w["socket_errors"] + w["other"],  # "other": answers that were not 200
+        "first_errors": [],
+        "statuses": statuses,
+    }
+    return figures, w["sent_by_thread"]
+
+
 def describe(latencies: list[tuple[int, float, float]], clients: int, slow: float = 0.050) -> dict:
     """Latency quantiles, and the slow requests that came in server-wide stalls (see the module
     doc): a slow request whose end lies within 50 ms of slow requests' ends from at least half
@@ -271,15 +311,47 @@ def main() -> None:
         # the first phase is not charged for what the reference phases get for free.
         warm = run_phase(port, args.warmup, args.clients, lambda i: distinct(i) if i % 2 else ("GET", "/bench/json/", None, {"Host": HOST}, None))
         print(f"{'warm-up':<17} {json.dumps(warm, ensure_ascii=False)} (not counted)", flush=True)
-        for name, maker in (
-            ("checkin_distinct", distinct),
-            ("checkin_mixed", mixed),
-            ("read_insert", lambda i: ("POST", f"/bench/read-insert/?session={session0}", b"", {"Host": HOST}, None)),
-            ("bare_json", lambda i: ("GET", "/bench/json/", None, {"Host": HOST}, None)),
-        ):
-            statuses.clear()
-            results[name] = run_phase(port, args.seconds, args.clients, maker) | {"statuses": dict(statuses)}
-            print(f"{name:<17} {json.dumps(results[name], ensure_ascii=False)}", flush=True)
+        if args.client == "python":
+            for name, maker in (
+                ("checkin_distinct", distinct),
+                ("checkin_mixed", mixed),
+                ("read_insert", lambda i: ("POST", f"/bench/read-insert/?session={session0}", b"", {"Host": HOST}, None)),
+                ("bare_json", lambda i: ("GET", "/bench/json/", None, {"Host": HOST}, None)),
+            ):
+                statuses.clear()
+                results[name] = run_phase(port, args.seconds, args.clients, maker) | {"statuses": dict(statuses)}
+                print(f"{name:<17} {json.dumps(results[name], ensure_ascii=False)}", flush=True)
+        else:
+            # The same phases from files of requests written ahead: every distinct pair left, in
+            # order; then the rest of them with 30 % repeats of the first phase's scans (half a
+            # retry with the same nonce, half a second scan with a new one).
+            def scan_line(session: int, person: int, nonce: str) -> str:
+                return f"POST\t/sessions/{session}/checkins/sync/\t" + json.dumps({"scans": [{"code": data["codes"][person], "nonce": nonce}]})
+
+            def scans_phase(name: str, planned: list[tuple[int, int, str, bool]]) -> list[tuple[int, int, str, bool]]:
+                """Runs ``planned`` (session, person, nonce, new?) scans; returns those not sent."""
+                figures, sent_by_thread = run_phase_wrk(
+                    port, args.seconds, args.clients, [scan_line(*x[:3]) for x in planned], (headers["Cookie"], csrf)
+                )
+                went = {k + j * len(sent_by_thread) for k, n in enumerate(sent_by_thread) for j in range(n)}
+                sent.extend(x[:3] for i, x in enumerate(planned) if i in went and x[3])
+                results[name] = figures
+                print(f"{name:<17} {json.dumps(figures, ensure_ascii=False)}", flush=True)
+                return [x for i, x in enumerate(planned) if i not in went and x[3]]
+
+            with pairs_lock:
+                left = scans_phase("checkin_distinct", [(s, p, str(uuid.uuid4()), True) for s, p in pairs])
+            first = list(sent)
+            planned: list[tuple[int, int, str, bool]] = []
+            for x in left:
+                while rng.random() < 0.3:
+                    session, person, nonce = first[rng.randrange(len(first))]
+                    planned.append((session, person, nonce if rng.random() < 0.5 else str(uuid.uuid4()), False))
+                planned.append(x)
+            scans_phase("checkin_mixed", planned)
+            for name, line in (("read_insert", f"POST\t/bench/read-insert/?session={session0}\t"), ("bare_json", "GET\t/bench/json/\t")):
+                results[name], _ = run_phase_wrk(port, args.seconds, args.clients, [line], ("", ""))
+                print(f"{name:<17} {json.dumps(results[name], ensure_ascii=False)}", flush=True)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -301,6 +373,7 @@ def main() -> None:
         "ratio_to_bare_json": round(results["checkin_distinct"]["per_s"] / results["bare_json"]["per_s"], 2),
         "seconds_per_phase": args.seconds,
         "clients": args.clients,
+        "client": args.client,
         "loadavg": os.getloadavg(),
     }
     print(json.dumps(summary, ensure_ascii=False))
