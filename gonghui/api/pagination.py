@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
 from gonghui.lib.errors import ServiceError
 
@@ -26,7 +27,7 @@ def encode(values: list[Any]) -> str:
 
 
 def decode(cursor: str, keys: tuple[str, ...]) -> list[Any]:
-    invalid = ServiceError("分页游标无效", field="cursor", code="invalid_cursor")
+    invalid = ServiceError(_("分页游标无效"), field="cursor", code="invalid_cursor")
     try:
         values = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii") + b"=" * (-len(cursor) % 4)))
     except (ValueError, UnicodeError):  # binascii.Error and JSONDecodeError are ValueErrors

@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gonghui.audit import services as audit
 from gonghui.lib.errors import ServiceError
@@ -29,11 +30,11 @@ def token_create(*, actor: Any, user: Any, name: str) -> tuple[ApiToken, str]:
     """A new token for ``user``; the plaintext is returned once and never stored."""
     name = (name or "").strip()
     if not name:
-        raise ServiceError("请填写令牌名称", field="name")
+        raise ServiceError(_("请填写令牌名称"), field="name")
     if len(name) > 100:
-        raise ServiceError("令牌名称不能超过100个字", field="name")
+        raise ServiceError(_("令牌名称不能超过100个字"), field="name")
     if not user.is_active:
-        raise ServiceError("该账号已停用，不能创建令牌", field="user")
+        raise ServiceError(_("该账号已停用，不能创建令牌"), field="user")
     plaintext = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(user=user, name=name, prefix=plaintext[:8], token_hash=token_hash(plaintext), created_at=timezone.now())
     audit.record(actor=actor, action="api.token_create", target=token, data={"user": user.pk, "name": name, "prefix": token.prefix})
@@ -44,7 +45,7 @@ def token_create(*, actor: Any, user: Any, name: str) -> tuple[ApiToken, str]:
 def token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
     token = ApiToken.objects.select_for_update().get(pk=token.pk)
     if token.revoked_at is not None:
-        raise ServiceError("该令牌已撤销", field="token")
+        raise ServiceError(_("该令牌已撤销"), field="token")
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
     audit.record(actor=actor, action="api.token_revoke", target=token, data={"user": token.user_id, "prefix": token.prefix})

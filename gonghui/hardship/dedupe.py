@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gonghui.audit import services as audit
 from gonghui.lib import crypto, idcard
@@ -48,13 +49,19 @@ def check_numbers(households: Sequence[Sequence[str]]) -> list[list[int]]:
 
 
 def contact_route(org: Any) -> str:
-    return org.contact.strip() if (org.contact or "").strip() else "请经共同的上级工会联系"
+    return org.contact.strip() if (org.contact or "").strip() else _("请经共同的上级工会联系")
 
 
 def conflict_line(c: DedupeConflict) -> str:
     """What the raising union is told: its own member, and the holding union's name and route."""
-    who = f"{c.member.name}（身份证尾号{c.member.id_tail}）" if c.member else "家庭成员"
-    return f"{who}已在{c.holding_org.name}建档（联系方式：{contact_route(c.holding_org)}）"
+    where = {"org": c.holding_org.name, "contact": contact_route(c.holding_org)}
+    if c.member:
+        return _("%(name)s（身份证尾号%(tail)s）已在%(org)s建档（联系方式：%(contact)s）") % {
+            "name": c.member.name,
+            "tail": c.member.id_tail,
+            **where,
+        }
+    return _("家庭成员已在%(org)s建档（联系方式：%(contact)s）") % where
 
 
 def raise_conflicts(*, actor: Any, file: HardshipFile) -> list[DedupeConflict]:
@@ -93,9 +100,9 @@ def conflict_resolve(*, actor: Any, conflict: DedupeConflict, resolution: str) -
     """Either side records how the two unions settled it (a member removed, a file cancelled …)."""
     resolution = (resolution or "").strip()
     if not resolution:
-        raise ServiceError("请填写协调结果", field="resolution")
+        raise ServiceError(_("请填写协调结果"), field="resolution")
     if len(resolution) > 200:
-        raise ServiceError("协调结果不能超过200个字", field="resolution")
+        raise ServiceError(_("协调结果不能超过200个字"), field="resolution")
     updated = DedupeConflict.objects.filter(pk=conflict.pk, status=DedupeConflict.Status.OPEN).update(
         status=DedupeConflict.Status.RESOLVED,
         resolved_at=timezone.now(),
@@ -103,7 +110,7 @@ def conflict_resolve(*, actor: Any, conflict: DedupeConflict, resolution: str) -
         resolution=resolution,
     )
     if updated != 1:
-        raise ServiceError("该比对问题已协调完毕", field="status", code="wrong_state")
+        raise ServiceError(_("该比对问题已协调完毕"), field="status", code="wrong_state")
     conflict.refresh_from_db()
     for target in (conflict.file, conflict.other_file):
         audit.record(actor=actor, action="hardship.dedupe_resolved", target=target, data={"conflict": conflict.pk})

@@ -18,6 +18,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gonghui.audit import services as audit
 from gonghui.lib.errors import ServiceError
@@ -61,10 +62,10 @@ def file_purge(*, actor: Any, file: HardshipFile, today: dt.date | None = None) 
     if file.purged_at is not None:
         return Purged()
     if file.status != HardshipFile.Status.CANCELLED or file.closed_on is None or file.closed_on >= cutoff(today):
-        raise ServiceError(f"只有撤档满{RETENTION_YEARS}年的档案可以清除个人信息", field="status", code="not_due")
+        raise ServiceError(_("只有撤档满%(n)d年的档案可以清除个人信息") % {"n": RETENTION_YEARS}, field="status", code="not_due")
     members = HouseholdMember.objects.filter(file=file).count()
     HouseholdMember.objects.filter(file=file).delete()  # conflicts keep their row, member set to NULL
-    claims, _ = HouseholdClaim.objects.filter(file=file).delete()
+    claims = HouseholdClaim.objects.filter(file=file).delete()[0]
     visits = Visit.objects.filter(file=file).update(cause_note="", needs_note="", measures_note="")
     # Free text a cadre typed may name people ("妻子再就业"): the trails keep their rows, codes,
     # dates and amounts, not the words.

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from gonghui.audit import services as audit
 from gonghui.lib import crypto, idcard
@@ -45,19 +45,20 @@ S = HardshipFile.Status
 NOTICE_MIN_DAYS = 5  # 公示 lasts at least five days, first and last included
 MAX_MEMBERS = 20
 CENTER_LEVELS = (Org.Level.NATIONAL, Org.Level.PROVINCE, Org.Level.PREFECTURE, Org.Level.COUNTY)
-TRANSITION_LABELS = {
-    "submit": "提交",
-    "prelim": "初审",
-    "visit": "登记入户调查",
-    "review": "复核",
-    "publicize": "公示",
-    "approve": "批准建档",
-    "return": "退回",
-    "convert": "转正",
-    "lift": "脱困",
-    "safety_net": "转兜底保障",
-    "cancel": "注销",
-    "relapse": "返困重新申请",
+# The refusal of a transition the file's state does not allow, by action.
+WRONG_STATE = {
+    "submit": gettext_lazy("档案当前状态为“%(status)s”，不能提交"),
+    "prelim": gettext_lazy("档案当前状态为“%(status)s”，不能初审"),
+    "visit": gettext_lazy("档案当前状态为“%(status)s”，不能登记入户调查"),
+    "review": gettext_lazy("档案当前状态为“%(status)s”，不能复核"),
+    "publicize": gettext_lazy("档案当前状态为“%(status)s”，不能公示"),
+    "approve": gettext_lazy("档案当前状态为“%(status)s”，不能批准建档"),
+    "return": gettext_lazy("档案当前状态为“%(status)s”，不能退回"),
+    "convert": gettext_lazy("档案当前状态为“%(status)s”，不能转正"),
+    "lift": gettext_lazy("档案当前状态为“%(status)s”，不能脱困"),
+    "safety_net": gettext_lazy("档案当前状态为“%(status)s”，不能转兜底保障"),
+    "cancel": gettext_lazy("档案当前状态为“%(status)s”，不能注销"),
+    "relapse": gettext_lazy("档案当前状态为“%(status)s”，不能返困重新申请"),
 }
 
 
@@ -77,15 +78,15 @@ def standard_set(*, actor: Any, region_code: str, year: int, area: str, monthly:
     """Record a region's monthly 低保 per person. A later correction is a new value, audited with the old."""
     region_code = (region_code or "").strip()
     if not (len(region_code) == 6 and region_code.isdigit()):
-        raise ServiceError("行政区划代码应为6位数字", field="region_code")
+        raise ServiceError(gettext("行政区划代码应为6位数字"), field="region_code")
     if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
-        raise ServiceError("年度应在2000到2100之间", field="year")
+        raise ServiceError(gettext("年度应在2000到2100之间"), field="year")
     if area not in Area.values:
-        raise ServiceError("请选择城市或农村", field="area")
+        raise ServiceError(gettext("请选择城市或农村"), field="area")
     try:
         fen = parse_yuan(monthly)
     except InvalidAmount as e:
-        raise ServiceError(f"低保月标准：{e}", field="monthly") from None
+        raise ServiceError(gettext("低保月标准：%(error)s") % {"error": e}, field="monthly") from None
     row = SubsistenceStandard.objects.select_for_update().filter(region_code=region_code, year=year, area=area).first()
     old = row.monthly_fen if row else None
     if row is None:
@@ -107,7 +108,8 @@ def standard_for(*, region_code: str, year: int, area: str) -> SubsistenceStanda
         if code in rows:
             return rows[code]
     raise ServiceError(
-        f"没有{region_code}（或其所属市、省）{year}年{Area(area).label}低保标准，请先在“低保标准”中录入",
+        gettext("没有%(region)s（或其所属市、省）%(year)s年%(area)s低保标准，请先在“低保标准”中录入")
+        % {"region": region_code, "year": year, "area": Area(area).label},
         field="region_code",
         code="no_standard",
     )
@@ -117,7 +119,7 @@ def assessment(file: HardshipFile, *, year: int | None = None, extra_income_fen:
     """The file's category by the formula; ``extra_income_fen`` counts this year's aid as income."""
     members = list(file.members.all())
     if not members:
-        raise ServiceError("档案中没有家庭成员", field="members")
+        raise ServiceError(gettext("档案中没有家庭成员"), field="members")
     return _assess(file, members, year=year or _today().year, extra_income_fen=extra_income_fen)
 
 
@@ -143,12 +145,17 @@ def assessment_preview(*, org: Org, holder: Person, data: dict[str, Any], member
 # ---- the file's content ------------------------------------------------------------------------
 
 FILE_AMOUNTS = {
-    "medical_expense": "医疗支出",
-    "education_expense": "教育支出",
-    "other_expense": "其他因困支出",
-    "job_cost": "必要就业成本",
+    "medical_expense": gettext_lazy("医疗支出"),
+    "education_expense": gettext_lazy("教育支出"),
+    "other_expense": gettext_lazy("其他因困支出"),
+    "job_cost": gettext_lazy("必要就业成本"),
 }
-MEMBER_AMOUNTS = {"wage": "工资收入", "pension": "养老金", "relief": "低保及救助", "other_income": "其他收入"}
+MEMBER_AMOUNTS = {
+    "wage": gettext_lazy("工资收入"),
+    "pension": gettext_lazy("养老金"),
+    "relief": gettext_lazy("低保及救助"),
+    "other_income": gettext_lazy("其他收入"),
+}
 
 
 @dataclass(frozen=True)
@@ -170,36 +177,36 @@ def _amount(raw: Any, field: str, label: str) -> int:
     try:
         return parse_yuan(raw if raw not in (None, "") else "0", allow_zero=True)
     except InvalidAmount as e:
-        raise ServiceError(f"{label}：{e}", field=field) from None
+        raise ServiceError(gettext("%(label)s：%(error)s") % {"label": label, "error": e}, field=field) from None
 
 
 def _file_fields(org: Org, data: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     cause = data.get("cause_main") or ""
     if cause not in Cause.values:
-        raise ServiceError("请选择主要致困原因", field="cause_main")
+        raise ServiceError(gettext("请选择主要致困原因"), field="cause_main")
     out["cause_main"] = cause
     secondary = data.get("cause_secondary") or ""
     if secondary and secondary not in Cause.values:
-        raise ServiceError("次要致困原因无效", field="cause_secondary")
+        raise ServiceError(gettext("次要致困原因无效"), field="cause_secondary")
     if secondary and secondary == cause:
-        raise ServiceError("次要致困原因不能与主要原因相同", field="cause_secondary")
+        raise ServiceError(gettext("次要致困原因不能与主要原因相同"), field="cause_secondary")
     out["cause_secondary"] = secondary
     kind = data.get("kind") or HardshipFile.Kind.FORMAL
     if kind not in HardshipFile.Kind.values:
-        raise ServiceError("档案类型无效", field="kind")
+        raise ServiceError(gettext("档案类型无效"), field="kind")
     out["kind"] = kind
     level = data.get("level") or FileLevel.GRASSROOTS
     if level not in FileLevel.values:
-        raise ServiceError("建档标准无效", field="level")
+        raise ServiceError(gettext("建档标准无效"), field="level")
     out["level"] = level
     area = data.get("area") or Area.URBAN
     if area not in Area.values:
-        raise ServiceError("请选择城市或农村", field="area")
+        raise ServiceError(gettext("请选择城市或农村"), field="area")
     out["area"] = area
     region = (data.get("region_code") or org.region_code or "").strip()
     if not (len(region) == 6 and region.isdigit()):
-        raise ServiceError("行政区划代码应为6位数字", field="region_code")
+        raise ServiceError(gettext("行政区划代码应为6位数字"), field="region_code")
     out["region_code"] = region
     out["is_migrant_worker"] = bool(data.get("is_migrant_worker"))
     out["accident_event"] = (data.get("accident_event") or "").strip()[:200]
@@ -209,7 +216,7 @@ def _file_fields(org: Org, data: dict[str, Any]) -> dict[str, Any]:
     out["housing_area"] = (data.get("housing_area") or "").strip()[:8]
     bank = "".join((data.get("bank_account") or "").split())
     if bank and not (bank.isdigit() and 8 <= len(bank) <= 30):
-        raise ServiceError("银行账号应为8到30位数字", field="bank_account")
+        raise ServiceError(gettext("银行账号应为8到30位数字"), field="bank_account")
     out["bank_cipher"] = crypto.encrypt(bank, aad=b"hardship.bank") if bank else ""
     out["bank_tail"] = bank[-4:]
     return out
@@ -217,37 +224,52 @@ def _file_fields(org: Org, data: dict[str, Any]) -> dict[str, Any]:
 
 def _members(holder: Person, members: Sequence[MemberInput]) -> list[HouseholdMember]:
     if len(members) > MAX_MEMBERS:
-        raise ServiceError(f"家庭成员不能超过{MAX_MEMBERS}人", field="members")
+        raise ServiceError(gettext("家庭成员不能超过%(n)d人") % {"n": MAX_MEMBERS}, field="members")
     rows: list[HouseholdMember] = []
     seen: dict[str, int] = {}
     holder_number = holder.id_number()
     for i, m in enumerate(members, start=1):
-        where = f"第{i}位家庭成员"
+        where = gettext("第%(n)s位家庭成员") % {"n": i}
         if m.relation not in HouseholdMember.Relation.values:
-            raise ServiceError(f"{where}：与户主关系无效", field=f"members.{i}.relation")
+            raise ServiceError(gettext("%(where)s：与户主关系无效") % {"where": where}, field=f"members.{i}.relation")
         name = (m.name or "").strip()
         if not name or len(name) > 50:
-            raise ServiceError(f"{where}：姓名应填写，且不超过50个字", field=f"members.{i}.name")
+            raise ServiceError(gettext("%(where)s：姓名应填写，且不超过50个字") % {"where": where}, field=f"members.{i}.name")
         try:
             info = idcard.parse(m.id_number or "")
         except idcard.InvalidIdNumber as e:
-            raise ServiceError(f"{where}（{name}）：{e}", field=f"members.{i}.id_number") from None
+            raise ServiceError(
+                gettext("%(where)s（%(name)s）：%(error)s") % {"where": where, "name": name, "error": e}, field=f"members.{i}.id_number"
+            ) from None
         if info.number in seen:
-            raise ServiceError(f"{where}（{name}）的身份证号与第{seen[info.number]}位重复", field=f"members.{i}.id_number")
+            raise ServiceError(
+                gettext("%(where)s（%(name)s）的身份证号与第%(other)d位重复") % {"where": where, "name": name, "other": seen[info.number]},
+                field=f"members.{i}.id_number",
+            )
         seen[info.number] = i
         if (m.relation == HouseholdMember.Relation.SELF) != (info.number == holder_number):
-            raise ServiceError(f"{where}（{name}）：“本人”应是户主本人，且只能有一位", field=f"members.{i}.relation")
+            raise ServiceError(
+                gettext("%(where)s（%(name)s）：“本人”应是户主本人，且只能有一位") % {"where": where, "name": name}, field=f"members.{i}.relation"
+            )
         if m.work_status not in HouseholdMember.WorkStatus.values:
-            raise ServiceError(f"{where}（{name}）：请选择工作状态", field=f"members.{i}.work_status")
+            raise ServiceError(gettext("%(where)s（%(name)s）：请选择工作状态") % {"where": where, "name": name}, field=f"members.{i}.work_status")
         if m.health not in HouseholdMember.Health.values:
-            raise ServiceError(f"{where}（{name}）：健康状况无效", field=f"members.{i}.health")
+            raise ServiceError(gettext("%(where)s（%(name)s）：健康状况无效") % {"where": where, "name": name}, field=f"members.{i}.health")
         grade = m.disability_grade
         if m.health == HouseholdMember.Health.DISABLED:
             if not (m.disability_type or "").strip() or grade not in (1, 2, 3, 4):
-                raise ServiceError(f"{where}（{name}）：残疾成员须填写残疾类别和等级（1-4级）", field=f"members.{i}.disability_grade")
+                raise ServiceError(
+                    gettext("%(where)s（%(name)s）：残疾成员须填写残疾类别和等级（1-4级）") % {"where": where, "name": name},
+                    field=f"members.{i}.disability_grade",
+                )
         else:
             grade = None
-        amounts = {f"{k}_fen": _amount(getattr(m, k), f"members.{i}.{k}", f"{where}（{name}）{label}") for k, label in MEMBER_AMOUNTS.items()}
+        amounts = {
+            f"{k}_fen": _amount(
+                getattr(m, k), f"members.{i}.{k}", gettext("%(where)s（%(name)s）%(label)s") % {"where": where, "name": name, "label": label}
+            )
+            for k, label in MEMBER_AMOUNTS.items()
+        }
         rows.append(
             HouseholdMember(
                 relation=m.relation,
@@ -265,7 +287,7 @@ def _members(holder: Person, members: Sequence[MemberInput]) -> list[HouseholdMe
             )
         )
     if holder_number not in seen:
-        raise ServiceError("家庭成员中应包括户主本人（关系为“本人”）", field="members")
+        raise ServiceError(gettext("家庭成员中应包括户主本人（关系为“本人”）"), field="members")
     return rows
 
 
@@ -280,9 +302,9 @@ def _replace_members(file: HardshipFile, rows: list[HouseholdMember]) -> None:
 def file_create(*, actor: Any, org: Org, holder: Person, data: dict[str, Any], members: Sequence[MemberInput]) -> HardshipFile:
     """A draft file of ``holder``'s household at ``org`` (the employer's union or the 街道/社区 union)."""
     if not org.is_open:
-        raise ServiceError("该工会已撤销，不能建档", field="org")
+        raise ServiceError(gettext("该工会已撤销，不能建档"), field="org")
     if not holder.org_path.startswith(org.path):
-        raise ServiceError(f"{holder.name}不属于{org.name}，应由其所在工会建档", field="holder")
+        raise ServiceError(gettext("%(holder)s不属于%(org)s，应由其所在工会建档") % {"holder": holder.name, "org": org.name}, field="holder")
     fields = _file_fields(org, data)
     rows = _members(holder, members)
     now = _now()
@@ -297,7 +319,11 @@ def file_create(*, actor: Any, org: Org, holder: Person, data: dict[str, Any], m
 def file_update(*, actor: Any, file: HardshipFile, data: dict[str, Any], members: Sequence[MemberInput]) -> HardshipFile:
     file = _lock(file)
     if file.status not in HardshipFile.EDITABLE:
-        raise ServiceError(f"档案当前状态为“{file.get_status_display()}”，不能修改；在档档案请使用“调整”", field="status", code="wrong_state")
+        raise ServiceError(
+            gettext("档案当前状态为“%(status)s”，不能修改；在档档案请使用“调整”") % {"status": file.get_status_display()},
+            field="status",
+            code="wrong_state",
+        )
     fields = _file_fields(file.org, data)
     rows = _members(file.holder, members)
     for k, v in fields.items():
@@ -336,7 +362,12 @@ def _move(
 ) -> None:
     src = file.status
     if to not in HardshipFile.ALLOWED[src]:
-        raise ServiceError(f"档案当前状态为“{S(src).label}”，不能{TRANSITION_LABELS.get(action, action)}", field="status", code="wrong_state")
+        status = S(src).label
+        if action in WRONG_STATE:
+            message = WRONG_STATE[action] % {"status": status}
+        else:  # an action without wording of its own
+            message = gettext("档案当前状态为“%(status)s”，不能%(action)s") % {"status": status, "action": action}
+        raise ServiceError(message, field="status", code="wrong_state")
     file.status = to
     file.changed_at = _now()
     file.save(update_fields=["status", "changed_at", *fields])
@@ -361,22 +392,26 @@ def _require_center(actor: Any, file: HardshipFile, step: str) -> None:
     if actor is None:
         return
     if not acts_as_center(actor, file):
-        raise ServiceError(f"{step}须由县级及以上工会（帮扶中心）办理", field="actor", code="forbidden")
+        raise ServiceError(gettext("%(step)s须由县级及以上工会（帮扶中心）办理") % {"step": step}, field="actor", code="forbidden")
 
 
 def _need_reason(reason: str, what: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise ServiceError(f"请填写{what}", field="reason")
+        raise ServiceError(gettext("请填写%(what)s") % {"what": what}, field="reason")
     if len(reason) > 200:
-        raise ServiceError(f"{what}不能超过200个字", field="reason")
+        raise ServiceError(gettext("%(what)s不能超过200个字") % {"what": what}, field="reason")
     return reason
 
 
 class DedupeRefused(ServiceError):
     def __init__(self, conflicts: list[DedupeConflict]) -> None:
         names = "；".join(dict.fromkeys(dedupe.conflict_line(c) for c in conflicts))
-        super().__init__(f"比对发现重复建档，暂不能提交：{names}。请与对方工会协调后再提交", field="members", code="dedupe_conflict")
+        super().__init__(
+            gettext("比对发现重复建档，暂不能提交：%(conflicts)s。请与对方工会协调后再提交") % {"conflicts": names},
+            field="members",
+            code="dedupe_conflict",
+        )
         self.conflicts = conflicts
 
 
@@ -398,12 +433,14 @@ def _submit(*, actor: Any, file: HardshipFile) -> HardshipFile:
     file = _lock(file)
     relapse = file.status == S.LIFTED
     if file.status not in (*HardshipFile.EDITABLE, S.LIFTED):
-        raise ServiceError(f"档案当前状态为“{file.get_status_display()}”，不能提交", field="status", code="wrong_state")
+        raise ServiceError(WRONG_STATE["submit"] % {"status": file.get_status_display()}, field="status", code="wrong_state")
     if not file.cause_main:
-        raise ServiceError("请选择主要致困原因", field="cause_main")
+        raise ServiceError(gettext("请选择主要致困原因"), field="cause_main")
     result = assessment(file)
     if not result.category:
-        raise ServiceError("按收入测算不符合建档条件：" + "；".join(result.lines[:2]), field="members", code="not_eligible")
+        raise ServiceError(
+            gettext("按收入测算不符合建档条件：%(lines)s") % {"lines": "；".join(result.lines[:2])}, field="members", code="not_eligible"
+        )
     file.category = result.category
     if not relapse:
         with transaction.atomic():
@@ -429,9 +466,9 @@ def file_visit(
     if file.status != S.PRELIM_OK:
         _move(file, S.VISITED, actor=actor, action="visit")  # raises the wrong-state refusal
     if channel != Visit.Channel.HOME:
-        raise ServiceError("入户调查须登门走访", field="channel")
+        raise ServiceError(gettext("入户调查须登门走访"), field="channel")
     if not (application_signed and consent_signed):
-        raise ServiceError("入户调查时职工须当面签署《困难职工帮扶申请书》和《家庭经济状况核对授权委托书》", field="consent_signed")
+        raise ServiceError(gettext("入户调查时职工须当面签署《困难职工帮扶申请书》和《家庭经济状况核对授权委托书》"), field="consent_signed")
     visit = _visit(
         file=file, actor=actor, visited_on=visited_on, channel=channel, cause_note=cause_note, needs_note=needs_note, measures_note=measures_note
     )
@@ -444,11 +481,13 @@ def file_visit(
 def file_review(*, actor: Any, file: HardshipFile, note: str = "") -> HardshipFile:
     """复核 by the 帮扶中心, after the 民政 finance check (done offline) came back clean."""
     file = _lock(file)
-    _require_center(actor, file, "复核")
+    _require_center(actor, file, gettext("复核"))
     if file.status == S.VISITED:
         result = assessment(file)
         if not result.category:
-            raise ServiceError("复核测算不符合建档条件，请退回：" + "；".join(result.lines[:2]), field="members", code="not_eligible")
+            raise ServiceError(
+                gettext("复核测算不符合建档条件，请退回：%(lines)s") % {"lines": "；".join(result.lines[:2])}, field="members", code="not_eligible"
+            )
         file.category = result.category
     _move(file, S.REVIEWED, actor=actor, action="review", reason=note.strip(), data={"category": file.category}, fields=["category"])
     return file
@@ -457,13 +496,13 @@ def file_review(*, actor: Any, file: HardshipFile, note: str = "") -> HardshipFi
 @transaction.atomic
 def file_publicize(*, actor: Any, file: HardshipFile, notice_from: dt.date, notice_to: dt.date) -> HardshipFile:
     file = _lock(file)
-    _require_center(actor, file, "公示")
+    _require_center(actor, file, gettext("公示"))
     if not isinstance(notice_from, dt.date) or not isinstance(notice_to, dt.date):
-        raise ServiceError("请填写公示起止日期", field="notice_from")
+        raise ServiceError(gettext("请填写公示起止日期"), field="notice_from")
     if (notice_to - notice_from).days + 1 < NOTICE_MIN_DAYS:
-        raise ServiceError(f"公示期不少于{NOTICE_MIN_DAYS}天", field="notice_to")
+        raise ServiceError(gettext("公示期不少于%(n)d天") % {"n": NOTICE_MIN_DAYS}, field="notice_to")
     if notice_from < _today() - dt.timedelta(days=1):
-        raise ServiceError("公示开始日期不能早于今天", field="notice_from")
+        raise ServiceError(gettext("公示开始日期不能早于今天"), field="notice_from")
     file.notice_from, file.notice_to = notice_from, notice_to
     _move(
         file,
@@ -481,8 +520,8 @@ def file_objection(*, actor: Any, file: HardshipFile, note: str) -> FileEvent:
     """An objection raised during the notice period; the center then approves or returns the file."""
     file = _lock(file)
     if file.status != S.PUBLICIZED:
-        raise ServiceError("只有公示中的档案可以登记异议", field="status", code="wrong_state")
-    ev = _event(file, action="objection", from_status=file.status, actor=actor, reason=_need_reason(note, "异议内容"))
+        raise ServiceError(gettext("只有公示中的档案可以登记异议"), field="status", code="wrong_state")
+    ev = _event(file, action="objection", from_status=file.status, actor=actor, reason=_need_reason(note, gettext("异议内容")))
     audit.record(actor=actor, action="hardship.file_objection", target=file, data={"event": ev.pk})
     return ev
 
@@ -491,9 +530,14 @@ def file_objection(*, actor: Any, file: HardshipFile, note: str) -> FileEvent:
 def file_approve(*, actor: Any, file: HardshipFile) -> HardshipFile:
     """公示期满无异议（或异议已核实）: the file goes on record — 在档, or 临时救助 for a temporary file."""
     file = _lock(file)
-    _require_center(actor, file, "批准建档")
+    _require_center(actor, file, gettext("批准建档"))
     if file.status == S.PUBLICIZED and file.notice_to and _today() <= file.notice_to:
-        raise ServiceError(f"公示期至{file.notice_to:%Y年%m月%d日}，期满后才能批准建档", field="status", code="notice_open")
+        end = file.notice_to
+        raise ServiceError(
+            gettext("公示期至%(year)s年%(month)s月%(day)s日，期满后才能批准建档") % {"year": f"{end:%Y}", "month": f"{end:%m}", "day": f"{end:%d}"},
+            field="status",
+            code="notice_open",
+        )
     to = S.TEMP_ACTIVE if file.kind == HardshipFile.Kind.TEMPORARY else S.ACTIVE
     file.filed_on = _today()
     _move(file, to, actor=actor, action="approve", data={"category": file.category, "level": file.level}, fields=["filed_on"])
@@ -504,9 +548,9 @@ def file_approve(*, actor: Any, file: HardshipFile) -> HardshipFile:
 def file_return(*, actor: Any, file: HardshipFile, reason: str) -> HardshipFile:
     """Any review step sends the file back to the union that built it, with reasons."""
     file = _lock(file)
-    reason = _need_reason(reason, "退回原因")
+    reason = _need_reason(reason, gettext("退回原因"))
     if file.status in (S.REVIEWED, S.PUBLICIZED):
-        _require_center(actor, file, "退回")
+        _require_center(actor, file, gettext("退回"))
     _move(file, S.RETURNED, actor=actor, action="return", reason=reason)
     HouseholdClaim.objects.filter(file=file).delete()
     return file
@@ -516,7 +560,7 @@ def file_return(*, actor: Any, file: HardshipFile, reason: str) -> HardshipFile:
 def file_convert(*, actor: Any, file: HardshipFile) -> HardshipFile:
     """临时档案转正."""
     file = _lock(file)
-    _require_center(actor, file, "临时档案转正")
+    _require_center(actor, file, gettext("临时档案转正"))
     file.kind = HardshipFile.Kind.FORMAL
     _move(file, S.ACTIVE, actor=actor, action="convert", fields=["kind"])
     return file
@@ -527,13 +571,15 @@ def file_adjust(*, actor: Any, file: HardshipFile, level: str, reason: str) -> H
     """应调则调: the category is re-computed from today's figures and the level may change; logged."""
     file = _lock(file)
     if file.status not in HardshipFile.ON_FILE:
-        raise ServiceError(f"档案当前状态为“{file.get_status_display()}”，不能调整", field="status", code="wrong_state")
-    reason = _need_reason(reason, "调整原因")
+        raise ServiceError(
+            gettext("档案当前状态为“%(status)s”，不能调整") % {"status": file.get_status_display()}, field="status", code="wrong_state"
+        )
+    reason = _need_reason(reason, gettext("调整原因"))
     if level not in FileLevel.values:
-        raise ServiceError("建档标准无效", field="level")
+        raise ServiceError(gettext("建档标准无效"), field="level")
     result = assessment(file)
     if not result.category:
-        raise ServiceError("按现有收入测算已不符合建档条件，请办理脱困或注销", field="members", code="not_eligible")
+        raise ServiceError(gettext("按现有收入测算已不符合建档条件，请办理脱困或注销"), field="members", code="not_eligible")
     change = {"from_category": file.category, "to_category": result.category, "from_level": file.level, "to_level": level}
     file.category, file.level, file.changed_at = result.category, level, _now()
     file.save(update_fields=["category", "level", "changed_at"])
@@ -546,7 +592,7 @@ def file_adjust(*, actor: Any, file: HardshipFile, level: str, reason: str) -> H
 def file_lift(*, actor: Any, file: HardshipFile, reason: str) -> HardshipFile:
     """脱困: the file moves to the 脱困档案库 and stays under follow-up (返困 re-opens it)."""
     file = _lock(file)
-    _move(file, S.LIFTED, actor=actor, action="lift", reason=_need_reason(reason, "脱困说明"))
+    _move(file, S.LIFTED, actor=actor, action="lift", reason=_need_reason(reason, gettext("脱困说明")))
     return file
 
 
@@ -554,7 +600,7 @@ def file_lift(*, actor: Any, file: HardshipFile, reason: str) -> HardshipFile:
 def file_safety_net(*, actor: Any, file: HardshipFile, reason: str) -> HardshipFile:
     """兜底: government safety-net cover plus regular union help."""
     file = _lock(file)
-    _move(file, S.SAFETY_NET, actor=actor, action="safety_net", reason=_need_reason(reason, "兜底说明"))
+    _move(file, S.SAFETY_NET, actor=actor, action="safety_net", reason=_need_reason(reason, gettext("兜底说明")))
     return file
 
 
@@ -563,9 +609,9 @@ def file_cancel(*, actor: Any, file: HardshipFile, reason_code: str, note: str =
     """注销 with a reason code; the household's numbers are released and the contact ends."""
     file = _lock(file)
     if reason_code not in CancelReason.values:
-        raise ServiceError("请选择注销原因", field="reason_code")
+        raise ServiceError(gettext("请选择注销原因"), field="reason_code")
     if reason_code == CancelReason.OTHER:
-        note = _need_reason(note, "注销说明")
+        note = _need_reason(note, gettext("注销说明"))
     file.cancel_reason, file.closed_on = reason_code, _today()
     _move(file, S.CANCELLED, actor=actor, action="cancel", reason=note.strip(), data={"reason": reason_code}, fields=["cancel_reason", "closed_on"])
     HouseholdClaim.objects.filter(file=file).delete()
@@ -587,16 +633,18 @@ def contact_assign(*, actor: Any, file: HardshipFile, cadre: Any) -> ContactAssi
     """Name the file's contact: a cadre with a real name whose grant covers the file's union."""
     file = _lock(file)
     if file.status in (S.CANCELLED,):
-        raise ServiceError("已注销的档案不能指定帮扶联系人", field="status", code="wrong_state")
+        raise ServiceError(gettext("已注销的档案不能指定帮扶联系人"), field="status", code="wrong_state")
     if cadre is None or not getattr(cadre, "is_active", False):
-        raise ServiceError("请选择帮扶联系人", field="cadre")
+        raise ServiceError(gettext("请选择帮扶联系人"), field="cadre")
     if not (cadre.display_name or "").strip():
-        raise ServiceError(f"帮扶联系人须实名登记：请先为账号{cadre.username}填写姓名", field="cadre")
+        raise ServiceError(gettext("帮扶联系人须实名登记：请先为账号%(username)s填写姓名") % {"username": cadre.username}, field="cadre")
     if not policy.user_can(cadre, "operate", file.org):
-        raise ServiceError(f"{cadre.display_name}不是{file.org.name}或其上级工会的干部，不能担任帮扶联系人", field="cadre")
+        raise ServiceError(
+            gettext("%(cadre)s不是%(org)s或其上级工会的干部，不能担任帮扶联系人") % {"cadre": cadre.display_name, "org": file.org.name}, field="cadre"
+        )
     current = ContactAssignment.objects.filter(file=file, ended_at__isnull=True).first()
     if current and current.cadre_id == cadre.pk:
-        raise ServiceError(f"{cadre.display_name}已是该户的帮扶联系人", field="cadre")
+        raise ServiceError(gettext("%(cadre)s已是该户的帮扶联系人") % {"cadre": cadre.display_name}, field="cadre")
     now = _now()
     if current:
         ContactAssignment.objects.filter(pk=current.pk).update(ended_at=now)
@@ -609,18 +657,18 @@ def contact_assign(*, actor: Any, file: HardshipFile, cadre: Any) -> ContactAssi
 
 def _visit(*, file: HardshipFile, actor: Any, visited_on: dt.date, channel: str, cause_note: str, needs_note: str, measures_note: str) -> Visit:
     if not getattr(actor, "pk", None):
-        raise ServiceError("走访记录须由登录的干部填写", field="actor")
+        raise ServiceError(gettext("走访记录须由登录的干部填写"), field="actor")
     if channel not in Visit.Channel.values:
-        raise ServiceError("请选择走访方式", field="channel")
+        raise ServiceError(gettext("请选择走访方式"), field="channel")
     if not isinstance(visited_on, dt.date) or visited_on > _today():
-        raise ServiceError("走访日期不能晚于今天", field="visited_on")
+        raise ServiceError(gettext("走访日期不能晚于今天"), field="visited_on")
     notes = {}
-    for key, label in (("cause_note", "致困原因"), ("needs_note", "帮扶需求"), ("measures_note", "帮扶措施")):
+    for key, label in (("cause_note", gettext("致困原因")), ("needs_note", gettext("帮扶需求")), ("measures_note", gettext("帮扶措施"))):
         text = ({"cause_note": cause_note, "needs_note": needs_note, "measures_note": measures_note}[key] or "").strip()
         if not text:
-            raise ServiceError(f"请填写{label}（“三清”）", field=key)
+            raise ServiceError(gettext("请填写%(label)s（“三清”）") % {"label": label}, field=key)
         if len(text) > 500:
-            raise ServiceError(f"{label}不能超过500个字", field=key)
+            raise ServiceError(gettext("%(label)s不能超过500个字") % {"label": label}, field=key)
         notes[key] = text
     return Visit.objects.create(file=file, visited_on=visited_on, channel=channel, visitor=actor, recorded_at=_now(), **notes)
 
@@ -629,7 +677,7 @@ def _visit(*, file: HardshipFile, actor: Any, visited_on: dt.date, channel: str,
 def visit_record(*, actor: Any, file: HardshipFile, visited_on: dt.date, channel: str, cause_note: str, needs_note: str, measures_note: str) -> Visit:
     file = _lock(file)
     if file.status not in (*HardshipFile.ON_FILE, S.LIFTED):
-        raise ServiceError("只有在档或脱困跟踪中的档案可以登记走访", field="status", code="wrong_state")
+        raise ServiceError(gettext("只有在档或脱困跟踪中的档案可以登记走访"), field="status", code="wrong_state")
     visit = _visit(
         file=file, actor=actor, visited_on=visited_on, channel=channel, cause_note=cause_note, needs_note=needs_note, measures_note=measures_note
     )
@@ -645,13 +693,13 @@ def annual_review(
 ) -> AnnualReview:
     """年度复核: keep, adjust (re-compute, maybe a new level), lift or cancel; once per file and year."""
     if outcome not in AnnualReview.Outcome.values:
-        raise ServiceError("请选择复核结论", field="outcome")
+        raise ServiceError(gettext("请选择复核结论"), field="outcome")
     with transaction.atomic():
         locked = _lock(file)
         if locked.status not in HardshipFile.ON_FILE:
-            raise ServiceError("只有在档档案参加年度复核", field="status", code="wrong_state")
+            raise ServiceError(gettext("只有在档档案参加年度复核"), field="status", code="wrong_state")
         if AnnualReview.objects.filter(file=locked, year=year).exists():
-            raise ServiceError(f"{year}年度已复核", field="year", code="duplicate")
+            raise ServiceError(gettext("%(year)s年度已复核") % {"year": year}, field="year", code="duplicate")
         Outcome = AnnualReview.Outcome
         if outcome == Outcome.ADJUST:
             file_adjust(actor=actor, file=locked, level=level or locked.level, reason=note or f"{year}年度复核调整")
@@ -696,14 +744,20 @@ def aid_apply(
             .values_list("programme__name", flat=True)
         )
         if kinds:
-            raise ServiceError(f"相对困难家庭每年只能享受一类救助，该户{year}年已申请{'、'.join(sorted(kinds))}", field="envelope", code="one_kind")
+            raise ServiceError(
+                gettext("相对困难家庭每年只能享受一类救助，该户%(year)s年已申请%(kinds)s") % {"year": year, "kinds": "、".join(sorted(kinds))},
+                field="envelope",
+                code="one_kind",
+            )
     paid = sum(queries.aid_applications(subject_id=file.pk, year=year, status__in=Application.GIVEN).values_list("amount", flat=True))
     result = assessment(file, year=year, extra_income_fen=paid)
     if not result.category and file.category != cat.ACCIDENT:
-        raise ServiceError(f"计入本年已获帮扶{yuan(paid)}后，该户已不符合困难条件，请先复核档案", field="amount", code="not_eligible")
+        raise ServiceError(
+            gettext("计入本年已获帮扶%(paid)s后，该户已不符合困难条件，请先复核档案") % {"paid": yuan(paid)}, field="amount", code="not_eligible"
+        )
     basis: dict[str, Any] = {"category": file.category, "dibao_monthly_fen": result.standard_fen}
     if self_paid not in (None, ""):
-        basis["self_paid_fen"] = _amount(self_paid, "self_paid", "自付费用")
+        basis["self_paid_fen"] = _amount(self_paid, "self_paid", gettext("自付费用"))
     elif file.category == cat.ACCIDENT and file.hardship_expense_fen:
         basis["self_paid_fen"] = file.hardship_expense_fen  # 意外致困: a share of the hardship spending
     return money.application_submit(

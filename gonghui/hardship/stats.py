@@ -22,6 +22,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.lib import idcard
@@ -64,7 +65,7 @@ def by_name(user: Any, org: Org, prefix: str) -> QuerySet[HardshipFile]:
     """Files whose holder's name starts with ``prefix`` (the indexed name, as a range)."""
     prefix = (prefix or "").strip()
     if not prefix:
-        raise ServiceError(_("请输入姓名（可只输入姓或名字的开头）"), field="value")
+        raise ServiceError(gettext("请输入姓名（可只输入姓或名字的开头）"), field="value")
     return files_of(user, org).filter(prefix_q("holder__name", prefix))
 
 
@@ -122,7 +123,7 @@ def run_query(user: Any, org: Org, kind: str, value: str = "", *, migrant: bool 
         case "cancelled":
             qs = cancelled(user, org)
         case _:
-            raise ServiceError(_("请选择查询方式"), field="kind")
+            raise ServiceError(gettext("请选择查询方式"), field="kind")
     return qs if migrant is None else qs.filter(is_migrant_worker=migrant)
 
 
@@ -153,7 +154,7 @@ def counts(user: Any, org: Org) -> dict[str, list[Tally]]:
         "category": _grouped(on_file, "category", dict(Category.choices)),
         "level": _grouped(on_file, "level", dict(FileLevel.choices)),
         "kind": _grouped(on_file, "kind", dict(HardshipFile.Kind.choices)),
-        "worker": _grouped(on_file, "is_migrant_worker", {False: _("职工"), True: _("农民工")}),
+        "worker": _grouped(on_file, "is_migrant_worker", {False: gettext("职工"), True: gettext("农民工")}),
         "area": _grouped(on_file, "area", dict(Area.choices)),
         "region": _grouped(on_file, "region_code", {}),
     }
@@ -178,14 +179,14 @@ class DynamicReport:
 
     def rows(self) -> list[tuple[str, int]]:
         out = [
-            (str(_("新建档")), self.new),
-            (str(_("其中：临时救助档案")), self.new_temporary),
-            (str(_("调整")), self.adjusted),
-            (str(_("脱困")), self.lifted),
-            (str(_("注销")), self.cancelled),
+            (gettext("新建档"), self.new),
+            (gettext("其中：临时救助档案"), self.new_temporary),
+            (gettext("调整"), self.adjusted),
+            (gettext("脱困"), self.lifted),
+            (gettext("注销"), self.cancelled),
         ]
-        out += [(str(_("注销：%(reason)s")) % {"reason": c.label}, c.n) for c in self.cancelled_by_reason]
-        out += [(str(_("转兜底保障")), self.safety_net), (str(_("返困")), self.relapsed)]
+        out += [(gettext("注销：%(reason)s") % {"reason": c.label}, c.n) for c in self.cancelled_by_reason]
+        out += [(gettext("转兜底保障"), self.safety_net), (gettext("返困"), self.relapsed)]
         return out
 
 
@@ -284,7 +285,7 @@ def payments(user: Any, org: Org, *, by: str = "programme", year: int | None = N
         if by == "fund_source":
             return str(FundSource(row[1]).label)
         if by == "campaign":
-            return f"{row[3]} · {row[4]}" if row[2] is not None else str(_("未列入专项"))
+            return f"{row[3]} · {row[4]}" if row[2] is not None else gettext("未列入专项")
         return row[2]
 
     return [PaymentRow(r[0], label(r), *r[-3:-1], int(r[-1])) for r in sorted(rows, key=order)]
@@ -358,7 +359,7 @@ def coverage_list(user: Any, org: Org, show: str, *, today: dt.date | None = Non
         return on_file.filter(~_has_contact())
     if show == "no_visit":
         return on_file.filter(~_visited_since(quarter_start(day), day))
-    raise ServiceError(_("请选择名单"), field="show")
+    raise ServiceError(gettext("请选择名单"), field="show")
 
 
 # ---- export rows ---------------------------------------------------------------------------------
@@ -394,7 +395,7 @@ def file_rows(qs: QuerySet[HardshipFile]) -> Iterator[list[Any]]:
             f.get_category_display(),
             f.get_level_display(),
             f.get_kind_display(),
-            str(_("农民工") if f.is_migrant_worker else _("职工")),
+            gettext("农民工") if f.is_migrant_worker else gettext("职工"),
             f.region_code,
             f.filed_on,
             f.changed_at.astimezone(tz).date(),
@@ -420,10 +421,10 @@ def stats_rows(user: Any, org: Org, year: int) -> Iterator[list[Any]]:
     for dim, rows in counts(user, org).items():
         for c in rows:
             yield [str(COUNT_TITLES[dim]), c.label, c.n, "", ""]
-    title = str(_("%(year)s年动态管理")) % {"year": year}
+    title = gettext("%(year)s年动态管理") % {"year": year}
     for label, n in dynamic_report(user, org, year).rows():
         yield [title, label, n, "", ""]
     for by, how in PAYMENT_BY.items():
         for p in payments(user, org, by=by):
-            title = str(_("%(year)s年帮扶资金（%(how)s）")) % {"year": p.year, "how": how}
+            title = gettext("%(year)s年帮扶资金（%(how)s）") % {"year": p.year, "how": how}
             yield [title, p.label, p.times, p.households, f"{p.amount_fen // 100}.{p.amount_fen % 100:02d}"]

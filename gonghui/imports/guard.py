@@ -12,6 +12,8 @@ import zipfile
 import zlib
 from pathlib import Path
 
+from django.utils.translation import gettext as _
+
 from gonghui.lib.errors import ServiceError
 
 MAX_UPLOAD_BYTES = 120 * 1024 * 1024  # a full 1,048,575-row roll of 15 columns is ~80 MB
@@ -34,24 +36,26 @@ def _column_number(letters: bytes) -> int:
 
 def check_upload(name: str, size: int) -> None:
     if not name.lower().endswith(".xlsx"):
-        raise ServiceError("只接受 .xlsx 格式的 Excel 文件（不支持 .xls、.xlsm、.csv），请用模板另存为 .xlsx 后上传", field="file")
+        raise ServiceError(_("只接受 .xlsx 格式的 Excel 文件（不支持 .xls、.xlsm、.csv），请用模板另存为 .xlsx 后上传"), field="file")
     if size > MAX_UPLOAD_BYTES:
         raise ServiceError(
-            f"文件过大（{size / 1024 / 1024:.0f} MB），单个文件不能超过 {MAX_UPLOAD_BYTES // 1024 // 1024} MB，请拆分后分批导入", field="file"
+            _("文件过大（%(size)s MB），单个文件不能超过 %(max)d MB，请拆分后分批导入")
+            % {"size": f"{size / 1024 / 1024:.0f}", "max": MAX_UPLOAD_BYTES // 1024 // 1024},
+            field="file",
         )
     if size == 0:
-        raise ServiceError("文件是空的", field="file")
+        raise ServiceError(_("文件是空的"), field="file")
 
 
 def check_xlsx(path: Path) -> None:
     with path.open("rb") as f:
         magic = f.read(4)
     if magic != b"PK\x03\x04":
-        raise ServiceError("文件内容不是 .xlsx（可能是改了扩展名的 .csv 或 .xls），请在 Excel 中另存为 .xlsx 后上传", field="file")
+        raise ServiceError(_("文件内容不是 .xlsx（可能是改了扩展名的 .csv 或 .xls），请在 Excel 中另存为 .xlsx 后上传"), field="file")
     try:
         _check_zip(path)
     except ZIP_ERRORS:  # encrypted members, odd compression methods, truncated data
-        raise ServiceError("文件已损坏或已加密，无法作为 .xlsx 打开", field="file") from None
+        raise ServiceError(_("文件已损坏或已加密，无法作为 .xlsx 打开"), field="file") from None
 
 
 def _check_zip(path: Path) -> None:
@@ -60,23 +64,23 @@ def _check_zip(path: Path) -> None:
         infos = zf.infolist()
         names = {i.filename for i in infos}
         if len(infos) > MAX_MEMBERS:
-            raise ServiceError("文件结构异常（内部文件过多），已拒绝", field="file")
+            raise ServiceError(_("文件结构异常（内部文件过多），已拒绝"), field="file")
         if "[Content_Types].xml" not in names or not any(n.startswith("xl/worksheets/") for n in names):
-            raise ServiceError("文件不是有效的 Excel 工作簿", field="file")
+            raise ServiceError(_("文件不是有效的 Excel 工作簿"), field="file")
         if any(n.lower().endswith("vbaproject.bin") for n in names):
-            raise ServiceError("文件包含宏，已拒绝；请另存为不含宏的 .xlsx", field="file")
+            raise ServiceError(_("文件包含宏，已拒绝；请另存为不含宏的 .xlsx"), field="file")
         total = sum(i.file_size for i in infos)
         packed = max(sum(i.compress_size for i in infos), 1)
         if total > MAX_UNCOMPRESSED or total / packed > MAX_RATIO:
-            raise ServiceError("文件解压后体积异常（疑似压缩炸弹），已拒绝", field="file")
+            raise ServiceError(_("文件解压后体积异常（疑似压缩炸弹），已拒绝"), field="file")
         for i in infos:
             if i.filename.lower().endswith((".xml", ".rels")):
                 with zf.open(i) as part:
                     head = part.read(4096)
                 if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-                    raise ServiceError("文件的 XML 编码不受支持（UTF-16），请在 Excel 中另存为 .xlsx 后上传", field="file")
+                    raise ServiceError(_("文件的 XML 编码不受支持（UTF-16），请在 Excel 中另存为 .xlsx 后上传"), field="file")
                 if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                    raise ServiceError("文件包含不允许的 XML 声明，已拒绝", field="file")
+                    raise ServiceError(_("文件包含不允许的 XML 声明，已拒绝"), field="file")
 
 
 def check_contents(path: Path) -> None:
@@ -90,7 +94,7 @@ def check_contents(path: Path) -> None:
     try:
         _check_contents(path)
     except ZIP_ERRORS:
-        raise ServiceError("文件已损坏或已加密，无法作为 .xlsx 打开", field="file") from None
+        raise ServiceError(_("文件已损坏或已加密，无法作为 .xlsx 打开"), field="file") from None
 
 
 def _check_contents(path: Path) -> None:
@@ -106,18 +110,19 @@ def _check_contents(path: Path) -> None:
                 while block := part.read(1 << 20):
                     seen += len(block)
                     if seen > info.file_size + 1024 or seen > MAX_UNCOMPRESSED:
-                        raise ServiceError("文件解压后体积异常（疑似压缩炸弹），已拒绝", field="file")
+                        raise ServiceError(_("文件解压后体积异常（疑似压缩炸弹），已拒绝"), field="file")
                     text = tail + block
                     if b"<!DOCTYPE" in text or b"<!ENTITY" in text:
-                        raise ServiceError("文件包含不允许的 XML 声明，已拒绝", field="file")
+                        raise ServiceError(_("文件包含不允许的 XML 声明，已拒绝"), field="file")
                     if sheet:
                         for letters, row in _CELL_REF.findall(text):
                             if _column_number(letters) > MAX_COLUMN or int(row) > MAX_ROW:
                                 raise ServiceError(
-                                    f"工作表中有超出范围的单元格（{letters.decode()}{int(row)}）：请只保留模板的列，删除表格右侧和下方的多余内容后重新上传",
+                                    _("工作表中有超出范围的单元格（%(cell)s）：请只保留模板的列，删除表格右侧和下方的多余内容后重新上传")
+                                    % {"cell": f"{letters.decode()}{int(row)}"},
                                     field="file",
                                 )
                         for row in _ROW_REF.findall(text):
                             if int(row) > MAX_ROW:
-                                raise ServiceError("工作表的行号超出 Excel 上限，文件已损坏", field="file")
+                                raise ServiceError(_("工作表的行号超出 Excel 上限，文件已损坏"), field="file")
                     tail = text[-64:]

@@ -6,6 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from django.utils.translation import gettext as _
+
 from .reading import Column, Sheet
 
 
@@ -16,7 +18,9 @@ class RowError:
     reason: str
 
     def text(self) -> str:
-        return f"第{self.row}行 {self.column}：{self.reason}" if self.column else f"第{self.row}行：{self.reason}"
+        if self.column:
+            return _("第%(row)d行 %(column)s：%(reason)s") % {"row": self.row, "column": self.column, "reason": self.reason}
+        return _("第%(row)d行：%(reason)s") % {"row": self.row, "reason": self.reason}
 
 
 @dataclass
@@ -51,5 +55,5 @@ def get(key: str) -> Kind:
     if key not in kinds:
         from gonghui.lib.errors import ServiceError
 
-        raise ServiceError("不支持的导入类型", field="kind")
+        raise ServiceError(_("不支持的导入类型"), field="kind")
     return kinds[key]

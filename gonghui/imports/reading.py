@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook
 
 from gonghui.lib.errors import ServiceError
@@ -40,24 +41,24 @@ def open_sheet(path: Path, *, sheet_name: str, columns: list[Column]) -> Sheet:
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except Exception:  # calamine raises its own error types for damaged files
-        raise ServiceError("文件无法读取，可能已损坏或不是 Excel 工作簿", field="file") from None
+        raise ServiceError(_("文件无法读取，可能已损坏或不是 Excel 工作簿"), field="file") from None
     names = wb.sheet_names
     if sheet_name in names:
         sheet = wb.get_sheet_by_name(sheet_name)
     elif len(names) == 1:
         sheet = wb.get_sheet_by_index(0)
     else:
-        raise ServiceError(f"找不到名为“{sheet_name}”的工作表（文件中有：{'、'.join(names)}）", field="file")
+        raise ServiceError(_("找不到名为“%(sheet)s”的工作表（文件中有：%(names)s）") % {"sheet": sheet_name, "names": "、".join(names)}, field="file")
     height = sheet.height
     # calamine's range starts at the first non-empty cell: keep Excel's own row numbers.
     first_row, first_col = sheet.start if height else (0, 0)
     if first_col != 0:
-        raise ServiceError("表头应从A列开始：请删除表格左侧的空列后重新上传", field="file")
+        raise ServiceError(_("表头应从A列开始：请删除表格左侧的空列后重新上传"), field="file")
     it = iter(sheet.iter_rows())
     # iter_rows may yield the blank rows above the table (to_python does not): skip them.
     header = next((row for row in it if any(c not in ("", None) for c in row)), None)
     if header is None or height <= 1:
-        raise ServiceError("工作表是空的：没有表头或没有数据行", field="file")
+        raise ServiceError(_("工作表是空的：没有表头或没有数据行"), field="file")
     headers = [clean_code(h) for h in header]
     while headers and headers[-1] == "":
         headers.pop()
@@ -79,17 +80,17 @@ def open_sheet(path: Path, *, sheet_name: str, columns: list[Column]) -> Sheet:
 def describe_header_mismatch(headers: list[str], expected: list[str]) -> str:
     if "" in headers:
         i = headers.index("")
-        return f"表头第{i + 1}列为空（可能是合并单元格）；请使用模板的表头，不要合并单元格"
+        return _("表头第%(n)d列为空（可能是合并单元格）；请使用模板的表头，不要合并单元格") % {"n": i + 1}
     missing = [h for h in expected if h not in headers]
     extra = [h for h in headers if h not in expected]
     parts = []
     if missing:
-        parts.append(f"缺少列：{'、'.join(missing)}")
+        parts.append(_("缺少列：%(columns)s") % {"columns": "、".join(missing)})
     if extra:
-        parts.append(f"多出列：{'、'.join(extra)}")
+        parts.append(_("多出列：%(columns)s") % {"columns": "、".join(extra)})
     if not parts:
-        parts.append("列的顺序与模板不一致")
-    return "表头与模板不一致：" + "；".join(parts) + "。请下载最新模板填写"
+        parts.append(_("列的顺序与模板不一致"))
+    return _("表头与模板不一致：%(problems)s。请下载最新模板填写") % {"problems": "；".join(parts)}
 
 
 def clean_text(value: Any) -> str:

@@ -15,6 +15,8 @@ from django.core.files.base import ContentFile
 from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gonghui.audit import services as audit
 from gonghui.lib.errors import ServiceError
@@ -45,7 +47,7 @@ def local_copy(field: Any) -> Iterator[Path]:
 def job_create(*, actor: Any, org: Org, kind: str, upload: Any) -> ImportJob:
     kinds.get(kind)
     if not org.is_open:
-        raise ServiceError("该工会已撤销", field="org")
+        raise ServiceError(_("该工会已撤销"), field="org")
     guard.check_upload(upload.name, upload.size)
     job = ImportJob(kind=kind, org=org, created_by=actor, filename=upload.name[-200:])
     job.file.save(f"{job.uid}.xlsx", upload, save=False)
@@ -100,7 +102,7 @@ def job_preview(*, job_id: int) -> ImportJob:
         job.error_report.save(f"{job.uid}-errors.xlsx", ContentFile(report), save=False)
         fields |= {
             "status": ImportJob.Status.INVALID,
-            "message": f"有 {result.counts['reject']} 行未通过校验，整份文件不会导入；请按错误报告修改后重新上传",
+            "message": _("有 %(n)d 行未通过校验，整份文件不会导入；请按错误报告修改后重新上传") % {"n": result.counts["reject"]},
             "error_report": job.error_report.name,
         }
     # Conditional: if the cleanup failed this job meanwhile, its verdict stands and staging goes.
@@ -112,12 +114,12 @@ def job_preview(*, job_id: int) -> ImportJob:
 def job_request_apply(*, actor: Any, job: ImportJob) -> ImportJob:
     """Claim the job for applying (only once, only when it validated cleanly) and enqueue it."""
     if job.created_by_id != getattr(actor, "pk", None):
-        raise ServiceError("只能由上传人确认导入", field="job")
+        raise ServiceError(_("只能由上传人确认导入"), field="job")
     claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.VALID).update(
         status=ImportJob.Status.APPLYING, message="", touched_at=timezone.now()
     )
     if not claimed:
-        raise ServiceError("该导入当前不能执行（未通过校验、正在导入或已导入）", field="job")
+        raise ServiceError(_("该导入当前不能执行（未通过校验、正在导入或已导入）"), field="job")
     from .tasks import apply_import
 
     transaction.on_commit(lambda: apply_import.enqueue(job.pk))
@@ -125,7 +127,7 @@ def job_request_apply(*, actor: Any, job: ImportJob) -> ImportJob:
     return job
 
 
-FAILED_CHANGED = "导入失败：数据在预览后发生了变化（例如同一人员已被他人登记），未写入任何数据；请重新上传"
+FAILED_CHANGED = gettext_lazy("导入失败：数据在预览后发生了变化（例如同一人员已被他人登记），未写入任何数据；请重新上传")
 
 
 def job_apply(*, job_id: int) -> ImportJob:
@@ -153,11 +155,11 @@ def job_apply(*, job_id: int) -> ImportJob:
                 counts={**job.counts, "created": result["created"], "updated": result["updated"]},
             )
     except DatabaseError:
-        failure = FAILED_CHANGED
+        failure = str(FAILED_CHANGED)
     except ServiceError as e:
-        failure = f"导入失败，未写入任何数据：{e.message}"
+        failure = _("导入失败，未写入任何数据：%(message)s") % {"message": e.message}
     except Exception:
-        _fail_applying(job_id, "导入失败（系统错误），未写入任何数据；请联系管理员")
+        _fail_applying(job_id, _("导入失败（系统错误），未写入任何数据；请联系管理员"))
         kind.discard(job=ImportJob.objects.get(pk=job_id))
         raise
     if failure:
@@ -191,7 +193,7 @@ def jobs_cleanup(*, older_than: dt.timedelta = dt.timedelta(hours=1), keep_files
     failed = 0
     for job in stale:
         claimed = ImportJob.objects.filter(pk=job.pk, status=job.status).update(
-            status=ImportJob.Status.FAILED, message="导入被中断（服务重启或故障），未写入任何数据；请重新上传", finished_at=now
+            status=ImportJob.Status.FAILED, message=_("导入被中断（服务重启或故障），未写入任何数据；请重新上传"), finished_at=now
         )
         if claimed:
             kinds.get(job.kind).discard(job=job)

@@ -18,6 +18,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gonghui.audit import services as audit
 from gonghui.lib.errors import ServiceError
@@ -40,25 +41,25 @@ class Line:
 
 class Overspent(ServiceError):
     def __init__(self, envelope: Envelope, needed: int) -> None:
-        super().__init__(f"预算余额不足：本次需要{yuan(needed)}，该预算已不足以支付", field="amount", code="overspent")
+        super().__init__(_("预算余额不足：本次需要%(needed)s，该预算已不足以支付") % {"needed": yuan(needed)}, field="amount", code="overspent")
         self.envelope = envelope
 
 
 def _check_lines(lines: list[Line]) -> None:
     if len(lines) < 2:
-        raise ServiceError("一笔记账至少需要两条分录", field="lines", code="unbalanced")
+        raise ServiceError(_("一笔记账至少需要两条分录"), field="lines", code="unbalanced")
     for line in lines:
         if isinstance(line.amount, bool) or not isinstance(line.amount, int):
-            raise ServiceError("分录金额必须是以分为单位的整数", field="amount", code="not_fen")
+            raise ServiceError(_("分录金额必须是以分为单位的整数"), field="amount", code="not_fen")
         if line.amount == 0:
-            raise ServiceError("分录金额不能为零", field="amount")
+            raise ServiceError(_("分录金额不能为零"), field="amount")
         if line.account.pk is None:
-            raise ServiceError("分录科目不存在", field="account")
+            raise ServiceError(_("分录科目不存在"), field="account")
         if bool(line.subject_kind) != (line.subject_id is not None):
-            raise ServiceError("分录对象须同时给出类型和编号", field="subject")
+            raise ServiceError(_("分录对象须同时给出类型和编号"), field="subject")
     total = sum(line.amount for line in lines)
     if total != 0:
-        raise ServiceError(f"借贷不平衡：分录合计为{yuan(total)}，应为零", field="lines", code="unbalanced")
+        raise ServiceError(_("借贷不平衡：分录合计为%(total)s，应为零") % {"total": yuan(total)}, field="lines", code="unbalanced")
 
 
 @transaction.atomic
@@ -72,7 +73,7 @@ def post(*, actor: Any, kind: str, org: Org, lines: list[Line], memo: str = "", 
             )  # fmt: skip
     except IntegrityError:
         # Only reversal_of is unique here: a concurrent reversal got in first.
-        raise ServiceError("该笔记账已冲正过，不能重复冲正", field="txn", code="already_reversed") from None
+        raise ServiceError(_("该笔记账已冲正过，不能重复冲正"), field="txn", code="already_reversed") from None
     LedgerEntry.objects.bulk_create(
         [
             LedgerEntry(transaction=txn, account=line.account, amount=line.amount, subject_kind=line.subject_kind, subject_id=line.subject_id)
@@ -119,13 +120,13 @@ def transaction_reverse(*, actor: Any, txn: LedgerTransaction, reason: str, _dom
     """Post the mirror of ``txn``. A transaction is reversed at most once; a reversal is never reversed."""
     reason = (reason or "").strip()
     if not reason:
-        raise ServiceError("请填写冲正原因", field="reason")
+        raise ServiceError(_("请填写冲正原因"), field="reason")
     if txn.kind == LedgerTransaction.Kind.REVERSAL or txn.reversal_of_id is not None:
-        raise ServiceError("冲正记录不能再被冲正；如需更正请重新记账", field="txn", code="reverse_reversal")
+        raise ServiceError(_("冲正记录不能再被冲正；如需更正请重新记账"), field="txn", code="reverse_reversal")
     if txn.kind in DOMAIN_KINDS and not _domain:
-        raise ServiceError("审批和发放的记账须通过撤销审批办理", field="txn", code="domain_owned")
+        raise ServiceError(_("审批和发放的记账须通过撤销审批办理"), field="txn", code="domain_owned")
     if LedgerTransaction.objects.filter(reversal_of=txn).exists():
-        raise ServiceError("该笔记账已冲正过，不能重复冲正", field="txn", code="already_reversed")
+        raise ServiceError(_("该笔记账已冲正过，不能重复冲正"), field="txn", code="already_reversed")
     entries = list(txn.entries.select_related("account"))
     lines = [Line(e.account, -e.amount, e.subject_kind, e.subject_id) for e in entries]
     org = Org.objects.get(pk=txn.org_id)

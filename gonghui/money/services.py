@@ -16,6 +16,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gonghui.audit import services as audit
 from gonghui.lib.errors import ServiceError
@@ -61,17 +63,21 @@ def _require(actor: Any, action: str, org: Org, message: str) -> None:
 def org_account(org: Org, kind: str) -> Account:
     names = {Account.Kind.ASSET: ("CASH", "银行存款"), Account.Kind.LIABILITY: ("PAYABLE", "应付帮扶款")}
     suffix, name = names[kind]  # type: ignore[index]
-    account, _ = Account.objects.get_or_create(code=f"ORG-{org.pk}-{suffix}", defaults={"name": f"{org.name}{name}", "kind": kind, "org": org})
+    account, _created = Account.objects.get_or_create(code=f"ORG-{org.pk}-{suffix}", defaults={"name": f"{org.name}{name}", "kind": kind, "org": org})
     return account
 
 
 @transaction.atomic
 def envelope_create(*, actor: Any, programme: Programme, org: Org, year: int) -> Envelope:
-    _require(actor, "manage", org, "您无权为该工会设立预算")
+    _require(actor, "manage", org, _("您无权为该工会设立预算"))
     if not 2000 <= int(year) <= 2100:
-        raise ServiceError("年度无效", field="year")
+        raise ServiceError(_("年度无效"), field="year")
     if Envelope.objects.filter(programme=programme, org=org, year=year).exists():
-        raise ServiceError(f"{org.name}{year}年度的{programme.name}预算已存在", field="programme", code="exists")
+        raise ServiceError(
+            _("%(org)s%(year)s年度的%(programme)s预算已存在") % {"org": org.name, "year": year, "programme": programme.name},
+            field="programme",
+            code="exists",
+        )
     base = f"ENV-{year}-{org.pk}-{programme.code}"
     fund = Account.objects.create(
         code=f"{base}-FUND", name=f"{year}年{programme.name}预算", kind=Account.Kind.EQUITY, org=org, programme=programme, year=year
@@ -100,30 +106,30 @@ def subject_categories() -> list[tuple[str, str]]:
 def campaign_create(*, actor: Any, org: Org, name: str, starts_on: dt.date, ends_on: dt.date, categories: Any = ()) -> AidCampaign:
     """A 帮扶专项 for ``org``'s subtree (两节送温暖, 金秋助学 …); ``categories`` limits it to subjects
     of those category codes (empty: all)."""
-    _require(actor, "manage", org, "您无权为该工会设立帮扶专项")
+    _require(actor, "manage", org, _("您无权为该工会设立帮扶专项"))
     if not org.is_open:
-        raise ServiceError(f"{org.name}已撤销，不能设立帮扶专项", field="org")
+        raise ServiceError(_("%(org)s已撤销，不能设立帮扶专项") % {"org": org.name}, field="org")
     name = (name or "").strip()
     if not name:
-        raise ServiceError("请填写专项名称", field="name")
+        raise ServiceError(_("请填写专项名称"), field="name")
     if len(name) > 100:
-        raise ServiceError("专项名称不能超过100个字", field="name")
-    for field, value, label in (("starts_on", starts_on, "开始日期"), ("ends_on", ends_on, "结束日期")):
+        raise ServiceError(_("专项名称不能超过100个字"), field="name")
+    for field, value, label in (("starts_on", starts_on, _("开始日期")), ("ends_on", ends_on, _("结束日期"))):
         if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-            raise ServiceError(f"{label}须为日期", field=field)
+            raise ServiceError(_("%(label)s须为日期") % {"label": label}, field=field)
     if ends_on < starts_on:
-        raise ServiceError("结束日期不能早于开始日期", field="ends_on")
+        raise ServiceError(_("结束日期不能早于开始日期"), field="ends_on")
     categories = categories or ()
     known = {code for code, _label in subject_categories()}
     if isinstance(categories, str) or not all(isinstance(c, str) and c in known for c in categories):
-        raise ServiceError("适用类别无效", field="categories")
+        raise ServiceError(_("适用类别无效"), field="categories")
     try:
         with transaction.atomic():  # the unique (org, name) decides, also between concurrent twins
             campaign = AidCampaign.objects.create(
                 name=name, org=org, org_path=org.path, starts_on=starts_on, ends_on=ends_on, categories=sorted(set(categories)), created_by=actor
             )
     except IntegrityError:
-        raise ServiceError(f"{org.name}已有名为“{name}”的帮扶专项", field="name", code="exists") from None
+        raise ServiceError(_("%(org)s已有名为“%(name)s”的帮扶专项") % {"org": org.name, "name": name}, field="name", code="exists") from None
     audit.record(actor=actor, action="money.campaign_create", target=campaign, data={"name": name, "categories": campaign.categories})
     return campaign
 
@@ -132,29 +138,41 @@ def _check_campaign(campaign: AidCampaign | None, *, org: Org, year: int, basis:
     if campaign is None:
         return
     if not campaign.org.contains(org):
-        raise ServiceError(f"“{campaign.name}”不是本工会或上级工会设立的帮扶专项", field="campaign")
+        raise ServiceError(_("“%(campaign)s”不是本工会或上级工会设立的帮扶专项") % {"campaign": campaign.name}, field="campaign")
     today = timezone.localdate()
     if today < campaign.starts_on:
-        raise ServiceError(f"“{campaign.name}”{campaign.starts_on}开始，尚未开始", field="campaign", code="campaign_closed")
+        raise ServiceError(
+            _("“%(campaign)s”%(starts_on)s开始，尚未开始") % {"campaign": campaign.name, "starts_on": campaign.starts_on},
+            field="campaign",
+            code="campaign_closed",
+        )
     if today > campaign.ends_on:
-        raise ServiceError(f"“{campaign.name}”已于{campaign.ends_on}结束", field="campaign", code="campaign_closed")
+        raise ServiceError(
+            _("“%(campaign)s”已于%(ends_on)s结束") % {"campaign": campaign.name, "ends_on": campaign.ends_on},
+            field="campaign",
+            code="campaign_closed",
+        )
     if not campaign.starts_on.year <= year <= campaign.ends_on.year:
-        raise ServiceError(f"“{campaign.name}”的期间（{campaign.starts_on}至{campaign.ends_on}）不在{year}年度", field="campaign")
+        raise ServiceError(
+            _("“%(campaign)s”的期间（%(starts_on)s至%(ends_on)s）不在%(year)s年度")
+            % {"campaign": campaign.name, "starts_on": campaign.starts_on, "ends_on": campaign.ends_on, "year": year},
+            field="campaign",
+        )
     if campaign.categories and basis.get("category", "") not in campaign.categories:
-        raise ServiceError(f"该对象的困难类别不在“{campaign.name}”的适用范围内", field="campaign", code="not_eligible")
+        raise ServiceError(_("该对象的困难类别不在“%(campaign)s”的适用范围内") % {"campaign": campaign.name}, field="campaign", code="not_eligible")
 
 
 def _fen(amount: Any, field: str = "amount") -> int:
     if isinstance(amount, bool) or not isinstance(amount, int):
-        raise ServiceError("金额必须是以分为单位的整数", field=field, code="not_fen")
+        raise ServiceError(_("金额必须是以分为单位的整数"), field=field, code="not_fen")
     if amount <= 0:
-        raise ServiceError("金额须大于零", field=field)
+        raise ServiceError(_("金额须大于零"), field=field)
     return amount
 
 
 @transaction.atomic
 def envelope_fund(*, actor: Any, envelope: Envelope, amount: int, memo: str = "") -> LedgerTransaction:
-    _require(actor, "manage", envelope.org, "您无权向该预算拨款")
+    _require(actor, "manage", envelope.org, _("您无权向该预算拨款"))
     amount = _fen(amount)
     txn = ledger.post(
         actor=actor,
@@ -171,8 +189,8 @@ def envelope_fund(*, actor: Any, envelope: Envelope, amount: int, memo: str = ""
 def envelope_fund_reverse(*, actor: Any, txn: LedgerTransaction, reason: str) -> LedgerTransaction:
     """Take back a funding. Refused (guarded update) when the money is already committed."""
     if txn.kind != LedgerTransaction.Kind.FUNDING:
-        raise ServiceError("只能撤回预算拨款", field="txn")
-    _require(actor, "manage", Org.objects.get(pk=txn.org_id), "您无权撤回该笔拨款")
+        raise ServiceError(_("只能撤回预算拨款"), field="txn")
+    _require(actor, "manage", Org.objects.get(pk=txn.org_id), _("您无权撤回该笔拨款"))
     return ledger.transaction_reverse(actor=actor, txn=txn, reason=reason)
 
 
@@ -183,14 +201,14 @@ def _clean_basis(basis: dict[str, Any] | None) -> dict[str, Any]:
     basis = dict(basis or {})
     extra = set(basis) - BASIS_KEYS
     if extra:
-        raise ServiceError(f"依据只能包含：{'、'.join(sorted(BASIS_KEYS))}", field="basis")
+        raise ServiceError(_("依据只能包含：%(keys)s") % {"keys": "、".join(sorted(BASIS_KEYS))}, field="basis")
     for key in ("dibao_monthly_fen", "self_paid_fen"):
         if key in basis:
             v = basis[key]
             if isinstance(v, bool) or not isinstance(v, int) or v < 0:
-                raise ServiceError("依据中的金额必须是以分为单位的非负整数", field=f"basis.{key}")
+                raise ServiceError(_("依据中的金额必须是以分为单位的非负整数"), field=f"basis.{key}")
     if not isinstance(basis.get("category", ""), str) or len(basis.get("category", "")) > 20:
-        raise ServiceError("类别无效", field="basis.category")
+        raise ServiceError(_("类别无效"), field="basis.category")
     return basis
 
 
@@ -202,19 +220,21 @@ def programme_cap(*, programme: Programme, basis: dict[str, Any]) -> tuple[int |
         return None, ""
     K = ProgrammeRule.Kind
     if rule.kind == K.FIXED:
-        cap, how = int(rule.max_fen or 0), f"上限{yuan(int(rule.max_fen or 0))}"
+        cap, how = int(rule.max_fen or 0), _("上限%(max)s") % {"max": yuan(int(rule.max_fen or 0))}
     elif rule.kind == K.MONTHS_OF_DIBAO:
         monthly = basis.get("dibao_monthly_fen")
         if not monthly:
-            raise ServiceError(f"{programme.name}按低保标准计算上限，请填写当地低保月标准", field="basis.dibao_monthly_fen")
-        cap, how = rule.months * monthly, f"{rule.months}个月低保（{yuan(monthly)}/月）"  # type: ignore[operator]
+            raise ServiceError(
+                _("%(programme)s按低保标准计算上限，请填写当地低保月标准") % {"programme": programme.name}, field="basis.dibao_monthly_fen"
+            )
+        cap, how = rule.months * monthly, _("%(months)d个月低保（%(monthly)s/月）") % {"months": rule.months, "monthly": yuan(monthly)}  # type: ignore[operator]
     else:
         paid = basis.get("self_paid_fen")
         if not paid:
-            raise ServiceError(f"{programme.name}按自付费用比例计算上限，请填写自付费用", field="basis.self_paid_fen")
-        cap, how = paid * rule.percent // 100, f"自付费用{yuan(paid)}的{rule.percent}%"  # type: ignore[operator]
+            raise ServiceError(_("%(programme)s按自付费用比例计算上限，请填写自付费用") % {"programme": programme.name}, field="basis.self_paid_fen")
+        cap, how = paid * rule.percent // 100, _("自付费用%(paid)s的%(percent)d%%") % {"paid": yuan(paid), "percent": rule.percent}  # type: ignore[operator]
     if rule.max_fen is not None and rule.kind != K.FIXED and rule.max_fen < cap:
-        cap, how = int(rule.max_fen), f"{how}，最高{yuan(int(rule.max_fen))}"
+        cap, how = int(rule.max_fen), _("%(how)s，最高%(max)s") % {"how": how, "max": yuan(int(rule.max_fen))}
     return cap, how
 
 
@@ -230,19 +250,29 @@ def _event(app: Application, *, action: str, from_status: str, actor: Any, note:
 def _transition(app: Application, to: str, *, actor: Any, action: str, note: str = "") -> None:
     src = app.status
     if to not in Application.ALLOWED[src]:
-        raise ServiceError(f"申请当前状态为“{Status(src).label}”，不能{action_label(action)}", field="status", code="wrong_state")
+        raise ServiceError(
+            _("申请当前状态为“%(status)s”，不能%(action)s") % {"status": Status(src).label, "action": action_label(action)},
+            field="status",
+            code="wrong_state",
+        )
     # Conditional: of two concurrent transitions from the same state only one matches.
     if Application.objects.filter(pk=app.pk, status=src).update(status=to) != 1:
-        raise ServiceError("申请状态已被他人改变，请刷新后重试", field="status", code="conflict")
+        raise ServiceError(_("申请状态已被他人改变，请刷新后重试"), field="status", code="conflict")
     app.status = to
     _event(app, action=action, from_status=src, actor=actor, note=note)
 
 
-ACTION_LABELS = {"approve": "审批", "reject": "驳回", "withdraw": "撤回", "reverse": "撤销批准", "pay": "发放"}
+ACTION_LABELS = {
+    "approve": gettext_lazy("审批"),
+    "reject": gettext_lazy("驳回"),
+    "withdraw": gettext_lazy("撤回"),
+    "reverse": gettext_lazy("撤销批准"),
+    "pay": gettext_lazy("发放"),
+}
 
 
 def action_label(action: str) -> str:
-    return ACTION_LABELS.get(action, action)
+    return str(ACTION_LABELS.get(action, action))
 
 
 def _subject_total(*, subject_kind: str, subject_id: int, programme: Programme, year: int, delta: int) -> int:
@@ -266,25 +296,30 @@ def application_submit(
     fund_source: str = FundSource.OWN,
     campaign: AidCampaign | None = None,
 ) -> Application:
-    _require(actor, "operate", org, "您无权为该工会录入帮扶申请")
+    _require(actor, "operate", org, _("您无权为该工会录入帮扶申请"))
     if not getattr(actor, "pk", None):
-        raise _forbid("申请须由登录用户录入")
+        raise _forbid(_("申请须由登录用户录入"))
     amount = _fen(amount)
     if not SUBJECT_KIND.match(subject_kind or ""):
-        raise ServiceError("帮扶对象类型无效", field="subject_kind")
+        raise ServiceError(_("帮扶对象类型无效"), field="subject_kind")
     if isinstance(subject_id, bool) or not isinstance(subject_id, int) or subject_id <= 0:
-        raise ServiceError("帮扶对象编号无效", field="subject_id")
+        raise ServiceError(_("帮扶对象编号无效"), field="subject_id")
     if not envelope.org.contains(org):
-        raise ServiceError("所选预算不属于本工会或其上级工会", field="envelope")
+        raise ServiceError(_("所选预算不属于本工会或其上级工会"), field="envelope")
     if not envelope.programme.is_active:
-        raise ServiceError(f"{envelope.programme.name}已停用", field="envelope")
+        raise ServiceError(_("%(programme)s已停用") % {"programme": envelope.programme.name}, field="envelope")
     if fund_source not in FundSource.values:
-        raise ServiceError("资金来源无效", field="fund_source")
+        raise ServiceError(_("资金来源无效"), field="fund_source")
     basis = _clean_basis(basis)
     _check_campaign(campaign, org=org, year=envelope.year, basis=basis)
     cap, how = programme_cap(programme=envelope.programme, basis=basis)
     if cap is not None and amount > cap:
-        raise ServiceError(f"金额{yuan(amount)}超过{envelope.programme.name}的上限{yuan(cap)}（{how}）", field="amount", code="over_cap")
+        raise ServiceError(
+            _("金额%(amount)s超过%(programme)s的上限%(cap)s（%(how)s）")
+            % {"amount": yuan(amount), "programme": envelope.programme.name, "cap": yuan(cap), "how": how},
+            field="amount",
+            code="over_cap",
+        )
     cumulative = _subject_total(subject_kind=subject_kind, subject_id=subject_id, programme=envelope.programme, year=envelope.year, delta=amount)
     now = timezone.now()
     app = Application.objects.create(
@@ -315,23 +350,27 @@ def application_submit(
 def _current_step(app: Application) -> ApprovalStep:
     step = app.steps.filter(decision=ApprovalStep.Decision.PENDING).select_related("org").order_by("seq").first()
     if step is None:
-        raise ServiceError("该申请没有待审批的环节", field="status", code="wrong_state")
+        raise ServiceError(_("该申请没有待审批的环节"), field="status", code="wrong_state")
     return step
 
 
 def _check_checker(*, actor: Any, app: Application, action: str) -> ApprovalStep:
     if app.status != Status.PENDING:
-        raise ServiceError(f"申请当前状态为“{Status(app.status).label}”，不能{action_label(action)}", field="status", code="wrong_state")
+        raise ServiceError(
+            _("申请当前状态为“%(status)s”，不能%(action)s") % {"status": Status(app.status).label, "action": action_label(action)},
+            field="status",
+            code="wrong_state",
+        )
     if getattr(actor, "pk", None) is not None and actor.pk == app.created_by_id:
         # The refusal is a control event: recorded in its own transaction, kept.
         with transaction.atomic():
             audit.record(actor=actor, action="money.maker_checker_refused", target=app, success=False, data={"action": action})
-        raise _forbid("录入人不能审批自己录入的申请（审批须由他人完成）", field="approver")
+        raise _forbid(_("录入人不能审批自己录入的申请（审批须由他人完成）"), field="approver")
     step = _current_step(app)
     if not policy.user_can(actor, "manage", step.org):
-        raise _forbid(f"本环节须由{step.org.name}的管理员审批，您无此权限", field="approver")
+        raise _forbid(_("本环节须由%(org)s的管理员审批，您无此权限") % {"org": step.org.name}, field="approver")
     if app.steps.filter(decided_by_id=actor.pk).exists():
-        raise _forbid("同一申请的各级审批须由不同的人完成", field="approver")
+        raise _forbid(_("同一申请的各级审批须由不同的人完成"), field="approver")
     return step
 
 
@@ -340,7 +379,7 @@ def _decide(step: ApprovalStep, *, actor: Any, decision: str, note: str) -> None
         decision=decision, decided_by=actor, decided_at=timezone.now(), note=note[:200]
     )
     if n != 1:
-        raise ServiceError("该环节已被他人处理，请刷新后重试", field="status", code="conflict")
+        raise ServiceError(_("该环节已被他人处理，请刷新后重试"), field="status", code="conflict")
 
 
 def application_approve(*, actor: Any, application: Application, note: str = "") -> Application:
@@ -378,7 +417,7 @@ def _approve(*, actor: Any, application: Application, note: str) -> Application:
 
 def application_reject(*, actor: Any, application: Application, reason: str) -> Application:
     if not (reason or "").strip():
-        raise ServiceError("请填写驳回原因", field="reason")
+        raise ServiceError(_("请填写驳回原因"), field="reason")
     _check_checker(actor=actor, app=application, action="reject")
     return _reject(actor=actor, application=application, reason=reason.strip())
 
@@ -399,7 +438,7 @@ def _reject(*, actor: Any, application: Application, reason: str) -> Application
 def application_withdraw(*, actor: Any, application: Application) -> Application:
     app = Application.objects.get(pk=application.pk)
     if getattr(actor, "pk", None) != app.created_by_id:
-        _require(actor, "manage", app.org, "只有录入人或本工会管理员可以撤回申请")
+        _require(actor, "manage", app.org, _("只有录入人或本工会管理员可以撤回申请"))
     _transition(app, Status.WITHDRAWN, actor=actor, action="withdraw")
     _subject_total(subject_kind=app.subject_kind, subject_id=app.subject_id, programme=app.programme, year=app.year, delta=-app.amount)
     audit.record(actor=actor, action="money.application_withdraw", target=app)
@@ -411,11 +450,15 @@ def application_withdraw(*, actor: Any, application: Application) -> Application
 def application_reverse(*, actor: Any, application: Application, reason: str) -> Application:
     """Undo an approval before payment: the approval posting is reversed, the budget freed."""
     app = Application.objects.select_related("envelope__org").get(pk=application.pk)
-    _require(actor, "manage", app.envelope.org, "您无权撤销该批准")
+    _require(actor, "manage", app.envelope.org, _("您无权撤销该批准"))
     if app.status == Status.APPROVED and app.batch_id is not None:
-        raise ServiceError("该申请已列入发放批次，不能撤销批准", field="status", code="in_batch")
+        raise ServiceError(_("该申请已列入发放批次，不能撤销批准"), field="status", code="in_batch")
     if app.status != Status.APPROVED or app.approval_txn_id is None:
-        raise ServiceError(f"申请当前状态为“{Status(app.status).label}”，不能撤销批准", field="status", code="wrong_state")
+        raise ServiceError(
+            _("申请当前状态为“%(status)s”，不能%(action)s") % {"status": Status(app.status).label, "action": action_label("reverse")},
+            field="status",
+            code="wrong_state",
+        )
     ledger.transaction_reverse(actor=actor, txn=app.approval_txn, reason=reason, _domain=True)  # type: ignore[arg-type]
     _transition(app, Status.REVERSED, actor=actor, action="reverse", note=reason)
     _subject_total(subject_kind=app.subject_kind, subject_id=app.subject_id, programme=app.programme, year=app.year, delta=-app.amount)
@@ -429,28 +472,28 @@ def application_reverse(*, actor: Any, application: Application, reason: str) ->
 
 @transaction.atomic
 def batch_create(*, actor: Any, org: Org, applications: list[Application]) -> DisbursementBatch:
-    _require(actor, "operate", org, "您无权为该工会编制发放批次")
+    _require(actor, "operate", org, _("您无权为该工会编制发放批次"))
     if not applications:
-        raise ServiceError("请选择要发放的申请", field="applications")
+        raise ServiceError(_("请选择要发放的申请"), field="applications")
     batch = DisbursementBatch.objects.create(org=org, org_path=org.path, created_by=actor, created_at=timezone.now())
     ids = sorted({a.pk for a in applications})
     # Conditional: an application already in another batch, or no longer approved, is not taken.
     taken = Application.objects.filter(pk__in=ids, status=Status.APPROVED, batch__isnull=True, envelope__org=org).update(batch=batch)
     if taken != len(ids):
-        raise ServiceError("所选申请中有未批准、已列入其他批次或不属于本工会预算的，请重新选择", field="applications")
+        raise ServiceError(_("所选申请中有未批准、已列入其他批次或不属于本工会预算的，请重新选择"), field="applications")
     audit.record(actor=actor, action="money.batch_create", target=batch, data={"applications": len(ids)})
     return batch
 
 
 @transaction.atomic
 def batch_post(*, actor: Any, batch: DisbursementBatch) -> DisbursementBatch:
-    _require(actor, "manage", batch.org, "您无权确认该批次发放")
+    _require(actor, "manage", batch.org, _("您无权确认该批次发放"))
     if getattr(actor, "pk", None) == batch.created_by_id:
-        raise _forbid("编制人不能确认自己编制的发放批次", field="approver")
+        raise _forbid(_("编制人不能确认自己编制的发放批次"), field="approver")
     if DisbursementBatch.objects.filter(pk=batch.pk, status=DisbursementBatch.Status.DRAFT).update(
         status=DisbursementBatch.Status.POSTED, posted_by=actor, posted_at=timezone.now()
     ) != 1:  # fmt: skip
-        raise ServiceError("该批次已发放", field="status", code="wrong_state")
+        raise ServiceError(_("该批次已发放"), field="status", code="wrong_state")
     apps = list(Application.objects.filter(batch=batch).order_by("pk"))
     payable = org_account(batch.org, Account.Kind.LIABILITY)
     lines = [Line(payable, a.amount, a.subject_kind, a.subject_id) for a in apps]

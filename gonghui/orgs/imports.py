@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from gonghui.imports.kinds import Preview, RowError
 from gonghui.imports.reading import Column, Sheet, clean_code, clean_text, parse_date
@@ -69,15 +70,15 @@ class OrgKind:
             values, problems = _parse(cells)
             code, parent_code = values["code"], values["parent_code"]
             if code in in_file:
-                problems.append(("组织编码", f"与第{in_file[code]}行重复"))
+                problems.append(("组织编码", _("与第%(row)d行重复") % {"row": in_file[code]}))
             existing = Org.objects.filter(code=code).first() if code else None
             if existing is not None and code not in manageable:
-                problems.append(("组织编码", f"“{code}”已被其他组织使用，或不在您的管理范围内"))
+                problems.append(("组织编码", _("“%(code)s”已被其他组织使用，或不在您的管理范围内") % {"code": code}))
             parent_ok = parent_code in manageable or parent_code in in_file
             if parent_code and not parent_ok:
-                problems.append(("上级组织编码", f"“{parent_code}”不存在或不在您的管理范围内（本表中的上级须在更靠前的行）"))
+                problems.append(("上级组织编码", _("“%(code)s”不存在或不在您的管理范围内（本表中的上级须在更靠前的行）") % {"code": parent_code}))
             if existing is not None and parent_code and existing.parent and existing.parent.code != parent_code:
-                problems.append(("上级组织编码", "与系统中的上级不同；调整隶属关系请在组织页面办理"))
+                problems.append(("上级组织编码", _("与系统中的上级不同；调整隶属关系请在组织页面办理")))
             if problems:
                 counts["reject"] += 1
                 rejected[row] = cells
@@ -108,7 +109,7 @@ class OrgKind:
                     if r["action"] == "create":
                         parent = Org.objects.get(code=r["parent_code"])
                         if not policy.user_can(job.created_by, "manage", parent):
-                            raise ServiceError("上级组织不在您的管理范围内", field="parent")
+                            raise ServiceError(_("上级组织不在您的管理范围内"), field="parent")
                         services.org_create(actor=job.created_by, parent=parent, data=data)
                         created += 1
                     else:
@@ -117,7 +118,7 @@ class OrgKind:
                         updated += 1
                 except ServiceError as e:
                     # The data changed since the preview: nothing of the file is kept.
-                    raise ServiceError(f"第{r['row']}行：{e.message}", field=e.field) from None
+                    raise ServiceError(_("第%(row)d行：%(message)s") % {"row": r["row"], "message": e.message}, field=e.field) from None
         return {"created": created, "updated": updated}
 
     def discard(self, *, job: Any) -> None:
@@ -131,23 +132,23 @@ def _parse(cells: list[Any]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
     problems: list[tuple[str, str]] = []
     for col in COLUMNS:
         if col.required and not v.get(col.key):
-            problems.append((col.header, "不能为空"))
+            problems.append((col.header, _("不能为空")))
     if len(v["name"]) > 100:
-        problems.append(("名称", "不能超过100字"))
+        problems.append(("名称", _("不能超过100字")))
     for key, mapping in (("level", LEVELS), ("org_type", TYPES), ("unit_category", CATEGORIES)):
         header = next(c.header for c in COLUMNS if c.key == key)
         if v[key]:
             if v[key] not in mapping:
-                problems.append((header, f"“{v[key]}”不是可选值（{'、'.join(mapping)}）"))
+                problems.append((header, _("“%(value)s”不是可选值（%(choices)s）") % {"value": v[key], "choices": "、".join(mapping)}))
             else:
                 v[key] = mapping[v[key]]
     if v["region_code"] and not re.fullmatch(r"\d{6}", v["region_code"]):
-        problems.append(("行政区划代码", "应为6位数字（GB/T 2260）"))
+        problems.append(("行政区划代码", _("应为6位数字（GB/T 2260）")))
     if v["unit_credit_code"] and not re.fullmatch(r"[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}", v["unit_credit_code"]):
-        problems.append(("统一社会信用代码", "应为18位（数字或大写字母，不含I、O、Z、S、V）"))
+        problems.append(("统一社会信用代码", _("应为18位（数字或大写字母，不含I、O、Z、S、V）")))
     try:
         v["established_on"] = parse_date(raw["established_on"])
     except (ValueError, OverflowError):
         v["established_on"] = None
-        problems.append(("成立日期", "日期格式不正确，应如 2021-05-14"))
+        problems.append(("成立日期", _("日期格式不正确，应如 2021-05-14")))
     return v, problems

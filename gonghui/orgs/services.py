@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gonghui.audit import services as audit
 from gonghui.lib.errors import ServiceError
@@ -59,23 +60,23 @@ def generate_code() -> str:
 
 def _validate(data: dict[str, Any], *, parent: Org | None, exclude_pk: int | None = None) -> None:
     if not (data.get("name") or "").strip():
-        raise ServiceError("名称不能为空", field="name")
+        raise ServiceError(_("名称不能为空"), field="name")
     if not _REGION.match(data.get("region_code") or ""):
-        raise ServiceError("行政区划代码应为6位数字（GB/T 2260）", field="region_code")
+        raise ServiceError(_("行政区划代码应为6位数字（GB/T 2260）"), field="region_code")
     credit = data.get("unit_credit_code") or ""
     if credit and not _CREDIT.match(credit):
-        raise ServiceError("统一社会信用代码应为18位（数字或大写字母，不含I、O、Z、S、V）", field="unit_credit_code")
+        raise ServiceError(_("统一社会信用代码应为18位（数字或大写字母，不含I、O、Z、S、V）"), field="unit_credit_code")
     if parent is not None and data.get("level") and LEVEL_ORDER.index(data["level"]) < LEVEL_ORDER.index(parent.level):
-        raise ServiceError("下级组织的层级不能高于上级组织", field="level")
+        raise ServiceError(_("下级组织的层级不能高于上级组织"), field="level")
     code = data.get("code") or ""
     if code and Org.objects.filter(code=code).exclude(pk=exclude_pk).exists():
-        raise ServiceError("组织编码已被使用", field="code")
+        raise ServiceError(_("组织编码已被使用"), field="code")
 
 
 @transaction.atomic
 def org_create(*, actor: Any, parent: Org | None, data: dict[str, Any]) -> Org:
     if parent is not None and not parent.is_open:
-        raise ServiceError("上级组织已撤销，不能在其下新建组织", field="parent")
+        raise ServiceError(_("上级组织已撤销，不能在其下新建组织"), field="parent")
     _validate(data, parent=parent)
     fields = {k: data[k] for k in EDITABLE_FIELDS if k in data and data[k] is not None}
     fields["code"] = fields.get("code") or generate_code()
@@ -110,15 +111,15 @@ def org_move(*, actor: Any, org: Org, new_parent: Org, reason: str = "") -> Org:
     org = Org.objects.select_for_update().get(pk=org.pk)
     new_parent = Org.objects.select_for_update().get(pk=new_parent.pk)
     if org.parent_id is None:
-        raise ServiceError("根组织不能移动", field="parent")
+        raise ServiceError(_("根组织不能移动"), field="parent")
     if new_parent.path.startswith(org.path):
-        raise ServiceError("不能把组织移动到它自己或它的下级组织之下", field="parent")
+        raise ServiceError(_("不能把组织移动到它自己或它的下级组织之下"), field="parent")
     if not new_parent.is_open:
-        raise ServiceError("目标上级组织已撤销", field="parent")
+        raise ServiceError(_("目标上级组织已撤销"), field="parent")
     if new_parent.pk == org.parent_id:
-        raise ServiceError("目标上级组织与当前上级组织相同", field="parent")
+        raise ServiceError(_("目标上级组织与当前上级组织相同"), field="parent")
     if LEVEL_ORDER.index(org.level) < LEVEL_ORDER.index(new_parent.level):
-        raise ServiceError("不能移动到层级更低的组织之下", field="parent")
+        raise ServiceError(_("不能移动到层级更低的组织之下"), field="parent")
     old_path, new_path = org.path, f"{new_parent.path}{org.pk}/"
     depth_delta = new_parent.depth + 1 - org.depth
     cut = len(old_path) + 1
@@ -155,15 +156,15 @@ def org_move(*, actor: Any, org: Org, new_parent: Org, reason: str = "") -> Org:
 def org_close(*, actor: Any, org: Org, on: dt.date, reason: str) -> Org:
     org = Org.objects.select_for_update().get(pk=org.pk)
     if not org.is_open:
-        raise ServiceError("该组织已撤销", field="status")
+        raise ServiceError(_("该组织已撤销"), field="status")
     if not reason.strip():
-        raise ServiceError("请填写撤销原因", field="reason")
+        raise ServiceError(_("请填写撤销原因"), field="reason")
     if org.children.filter(status=Org.Status.OPEN).exists():
-        raise ServiceError("该组织还有未撤销的下级组织，请先撤销或迁移下级组织", field="status")
+        raise ServiceError(_("该组织还有未撤销的下级组织，请先撤销或迁移下级组织"), field="status")
     from gonghui.people.models import Membership
 
     if Membership.objects.filter(org=org, status__in=Membership.OPEN).exists():
-        raise ServiceError("该组织还有在册会员，请先办理转会或会籍变更", field="status")
+        raise ServiceError(_("该组织还有在册会员，请先办理转会或会籍变更"), field="status")
     org.status, org.closed_on, org.close_reason = Org.Status.CLOSED, on, reason.strip()
     org.save(update_fields=["status", "closed_on", "close_reason"])
     audit.record(actor=actor, action="orgs.close", target=org, data={"on": on.isoformat(), "reason": org.close_reason})

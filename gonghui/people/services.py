@@ -8,6 +8,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gonghui.audit import services as audit
 from gonghui.lib import crypto, idcard
@@ -35,9 +36,9 @@ class PersonExists(ServiceError):
 
     def __init__(self, *, person: Person, in_scope: bool) -> None:
         if in_scope:
-            msg = "该身份证号已登记，请勿重复添加"
+            msg = _("该身份证号已登记，请勿重复添加")
         else:
-            msg = "该人员已在其他工会登记，不能重复建档；可以向其所在工会发起转会申请"
+            msg = _("该人员已在其他工会登记，不能重复建档；可以向其所在工会发起转会申请")
         super().__init__(msg, field="id_number", code="person_exists")
         self.person = person
         self.in_scope = in_scope
@@ -118,16 +119,16 @@ def person_register(
     whether the caller may be shown which record it is (else nothing about it is revealed).
     """
     if not org.is_open:
-        raise ServiceError("该工会已撤销，不能登记人员", field="org")
+        raise ServiceError(_("该工会已撤销，不能登记人员"), field="org")
     name = (data.get("name") or "").strip()
     if not name:
-        raise ServiceError("姓名不能为空", field="name")
+        raise ServiceError(_("姓名不能为空"), field="name")
     if len(name) > 50:
-        raise ServiceError("姓名不能超过50个字", field="name")
+        raise ServiceError(_("姓名不能超过50个字"), field="name")
     info = parse_id(data.get("id_number") or "")
     phone = parse_phone(data.get("phone") or "")
     if membership_status not in (Membership.Status.APPLIED, Membership.Status.ACTIVE):
-        raise ServiceError("新登记人员的会籍状态只能是申请中或会员", field="membership_status")
+        raise ServiceError(_("新登记人员的会籍状态只能是申请中或会员"), field="membership_status")
     existing = Person.objects.filter(id_bidx=id_bidx(info.number)).first()
     if existing is not None:
         raise PersonExists(person=existing, in_scope=bool(in_scope and in_scope(existing)))
@@ -159,7 +160,7 @@ def person_update(*, actor: Any, person: Person, data: dict[str, Any]) -> Person
     if "name" in data:
         name = (data["name"] or "").strip()
         if not name:
-            raise ServiceError("姓名不能为空", field="name")
+            raise ServiceError(_("姓名不能为空"), field="name")
         data = {**data, "name": name}
     for k in PROFILE_FIELDS:
         if k in data and data[k] is not None:
@@ -189,9 +190,9 @@ def membership_transition(*, actor: Any, membership: Membership, to_status: str,
     m = Membership.objects.select_for_update().get(pk=membership.pk)
     if to_status not in Membership.ALLOWED.get(m.status, ()):
         target = Membership.Status(to_status).label if to_status in Membership.Status.values else to_status
-        raise ServiceError(f"会籍状态“{m.get_status_display()}”不能变更为“{target}”", field="status")
+        raise ServiceError(_("会籍状态“%(old)s”不能变更为“%(new)s”") % {"old": m.get_status_display(), "new": target}, field="status")
     if to_status in (Membership.Status.WITHDRAWN, Membership.Status.EXPELLED) and not reason.strip():
-        raise ServiceError("退会或除名须填写原因", field="reason")
+        raise ServiceError(_("退会或除名须填写原因"), field="reason")
     on = on or timezone.localdate()
     was_counted = m.status in Membership.COUNTED
     from_status = m.status
@@ -213,16 +214,16 @@ def membership_transition(*, actor: Any, membership: Membership, to_status: str,
 def membership_rejoin(*, actor: Any, person: Person, org: Org) -> Membership:
     """A person whose membership ended joins again (a new membership row; history kept)."""
     if not org.is_open:
-        raise ServiceError("该工会已撤销", field="org")
+        raise ServiceError(_("该工会已撤销"), field="org")
     if Membership.objects.filter(person=person, status__in=Membership.OPEN).exists():
-        raise ServiceError("该人员已有有效会籍，不能重复入会", field="membership")
+        raise ServiceError(_("该人员已有有效会籍，不能重复入会"), field="membership")
     if person.org_id != org.pk:
-        raise ServiceError("该人员由其他工会管理，请通过转会办理", field="org")
+        raise ServiceError(_("该人员由其他工会管理，请通过转会办理"), field="org")
     try:
         with transaction.atomic():
             m = Membership.objects.create(person=person, org=org, org_path=org.path, status=Membership.Status.APPLIED)
     except IntegrityError:
-        raise ServiceError("该人员已有有效会籍，不能重复入会", field="membership") from None
+        raise ServiceError(_("该人员已有有效会籍，不能重复入会"), field="membership") from None
     _event(m, from_status="", actor=actor)
     audit.record(actor=actor, action="memberships.rejoin", target=m)
     return m
@@ -232,14 +233,14 @@ def membership_rejoin(*, actor: Any, person: Person, org: Org) -> Membership:
 def transfer_request(*, actor: Any, id_number: str, to_org: Org, note: str = "") -> TransferRequest:
     """The receiving union asks for a person registered elsewhere (identified by ID number)."""
     if not to_org.is_open:
-        raise ServiceError("转入工会已撤销，不能转入", field="to_org")
+        raise ServiceError(_("转入工会已撤销，不能转入"), field="to_org")
     person = find_by_id_number(id_number)
     if person is None:
-        raise ServiceError("没有找到该身份证号的登记记录，请直接新增人员", field="id_number")
+        raise ServiceError(_("没有找到该身份证号的登记记录，请直接新增人员"), field="id_number")
     if person.org_id == to_org.pk:
-        raise ServiceError("该人员已在本工会", field="id_number")
+        raise ServiceError(_("该人员已在本工会"), field="id_number")
     if TransferRequest.objects.filter(person=person, status=TransferRequest.Status.PENDING).exists():
-        raise ServiceError("该人员已有待审批的转会申请", field="id_number")
+        raise ServiceError(_("该人员已有待审批的转会申请"), field="id_number")
     tr = TransferRequest.objects.create(
         person=person, from_org=person.org, to_org=to_org, note=note.strip(), requested_by=actor, requested_at=timezone.now()
     )
@@ -252,9 +253,9 @@ def transfer_request(*, actor: Any, id_number: str, to_org: Org, note: str = "")
 def transfer_decide(*, actor: Any, transfer: TransferRequest, approve: bool, note: str = "") -> TransferRequest:
     tr = TransferRequest.objects.select_for_update().select_related("to_org", "from_org").get(pk=transfer.pk)
     if tr.status != TransferRequest.Status.PENDING:
-        raise ServiceError("该转会申请已处理", field="status")
+        raise ServiceError(_("该转会申请已处理"), field="status")
     if getattr(actor, "pk", None) == tr.requested_by_id:
-        raise ServiceError("不能审批自己发起的转会申请", field="status")
+        raise ServiceError(_("不能审批自己发起的转会申请"), field="status")
     tr.decided_by, tr.decided_at, tr.decision_note = actor, timezone.now(), note.strip()
     if not approve:
         tr.status = TransferRequest.Status.REJECTED
@@ -262,7 +263,7 @@ def transfer_decide(*, actor: Any, transfer: TransferRequest, approve: bool, not
         audit.record(actor=actor, action="transfers.reject", target=tr)
         return tr
     if not tr.to_org.is_open:
-        raise ServiceError("转入工会已撤销，不能转入", field="to_org")
+        raise ServiceError(_("转入工会已撤销，不能转入"), field="to_org")
     person = Person.objects.select_for_update().get(pk=tr.person_id)
     today = timezone.localdate()
     old = Membership.objects.select_for_update().filter(person=person, status__in=Membership.OPEN).first()

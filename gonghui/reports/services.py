@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gonghui.audit import services as audit
 from gonghui.lib import fastsql
@@ -180,13 +181,13 @@ def campaign_create(
 
     name = name.strip()
     if not name:
-        raise ServiceError("专项名称不能为空", field="name")
+        raise ServiceError(_("专项名称不能为空"), field="name")
     if ends_on < starts_on:
-        raise ServiceError("结束日期不能早于开始日期", field="ends_on")
+        raise ServiceError(_("结束日期不能早于开始日期"), field="ends_on")
     if unit not in Campaign.Unit.values:
-        raise ServiceError("计量单位无效", field="unit")
+        raise ServiceError(_("计量单位无效"), field="unit")
     if not org.is_open:
-        raise ServiceError("发起工会已撤销", field="org")
+        raise ServiceError(_("发起工会已撤销"), field="org")
     c = Campaign.objects.create(
         name=name,
         org=org,
@@ -208,9 +209,9 @@ def campaign_set_target(*, actor: Any, campaign: Campaign, org: Org, target: int
     from gonghui.activities.models import CampaignTarget
 
     if org.pk == campaign.org_id or not org.path.startswith(campaign.org.path):
-        raise ServiceError("目标工会须为发起工会的下级工会", field="org")
+        raise ServiceError(_("目标工会须为发起工会的下级工会"), field="org")
     if target < 0:
-        raise ServiceError("目标数不能为负数", field="target")
+        raise ServiceError(_("目标数不能为负数"), field="target")
     try:
         with transaction.atomic():
             row, created = CampaignTarget.objects.update_or_create(campaign=campaign, org=org, defaults={"target": target})

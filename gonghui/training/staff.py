@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
 
 from gonghui.imports import guard
 from gonghui.imports.reading import Column, clean_code, clean_text, open_sheet
@@ -40,10 +41,9 @@ class StaffListInvalid(ServiceError):
 
     def __init__(self, errors: list[str]) -> None:
         shown = errors[:MAX_ERRORS]
-        more = f"；另有{len(errors) - MAX_ERRORS}处错误未列出" if len(errors) > MAX_ERRORS else ""
-        super().__init__(
-            f"名单有{len(errors)}处错误，未建立培训计划：" + "；".join(shown[:3]) + ("……" if len(shown) > 3 else "") + more, field="file"
-        )
+        more = _("；另有%(n)d处错误未列出") % {"n": len(errors) - MAX_ERRORS} if len(errors) > MAX_ERRORS else ""
+        listed = "；".join(shown[:3]) + ("……" if len(shown) > 3 else "") + more
+        super().__init__(_("名单有%(n)d处错误，未建立培训计划：%(errors)s") % {"n": len(errors), "errors": listed}, field="file")
         self.errors = shown
 
 
@@ -74,7 +74,7 @@ def from_upload(upload: UploadedFile, *, org: Org) -> list[StaffEntry]:
 def read_sheet(path: Path, *, org: Org) -> list[StaffEntry]:
     sheet = open_sheet(path, sheet_name=SHEET, columns=COLUMNS)
     if sheet.total > MAX_STAFF:
-        raise ServiceError(f"名单最多{MAX_STAFF}人，文件有{sheet.total}行", field="file")
+        raise ServiceError(_("名单最多%(max)d人，文件有%(n)d行") % {"max": MAX_STAFF, "n": sheet.total}, field="file")
     errors: list[str] = []
     out: list[StaffEntry] = []
     first_row: dict[int, int] = {}
@@ -82,28 +82,33 @@ def read_sheet(path: Path, *, org: Org) -> list[StaffEntry]:
         name, number, dept = clean_text(raw_name), clean_code(raw_id), clean_text(raw_dept)
         row_errors: list[str] = []
         if not name:
-            row_errors.append(f"第{n}行“姓名”：不能为空")
+            row_errors.append(_("第%(row)d行“%(column)s”：不能为空") % {"row": n, "column": "姓名"})
         if not dept:
-            row_errors.append(f"第{n}行“部门”：不能为空")
+            row_errors.append(_("第%(row)d行“%(column)s”：不能为空") % {"row": n, "column": "部门"})
         elif len(dept) > DEPARTMENT_MAX:
-            row_errors.append(f"第{n}行“部门”：不能超过{DEPARTMENT_MAX}个字")
+            row_errors.append(_("第%(row)d行“%(column)s”：不能超过%(max)d个字") % {"row": n, "column": "部门", "max": DEPARTMENT_MAX})
         person = None
         if not number:
-            row_errors.append(f"第{n}行“身份证号”：不能为空")
+            row_errors.append(_("第%(row)d行“%(column)s”：不能为空") % {"row": n, "column": "身份证号"})
         else:
             try:
                 person = find_by_id_number(number)
             except ServiceError as e:
-                row_errors.append(f"第{n}行“身份证号”：{e.message}")
+                row_errors.append(_("第%(row)d行“%(column)s”：%(message)s") % {"row": n, "column": "身份证号", "message": e.message})
             else:
                 if person is None or not person.org_path.startswith(org.path):
-                    row_errors.append(f"第{n}行“身份证号”：{mask_id(number)} 在{org.name}及下级工会中没有登记")
+                    row_errors.append(
+                        _("第%(row)d行“%(column)s”：%(id)s 在%(org)s及下级工会中没有登记")
+                        % {"row": n, "column": "身份证号", "id": mask_id(number), "org": org.name}
+                    )
                     person = None
         if person is not None:
             if name and name != person.name:
-                row_errors.append(f"第{n}行“姓名”：与身份证号 {person.id_masked} 登记的姓名不一致")
+                row_errors.append(
+                    _("第%(row)d行“%(column)s”：与身份证号 %(id)s 登记的姓名不一致") % {"row": n, "column": "姓名", "id": person.id_masked}
+                )
             if person.pk in first_row:
-                row_errors.append(f"第{n}行“身份证号”：与第{first_row[person.pk]}行重复")
+                row_errors.append(_("第%(row)d行“%(column)s”：与第%(first)d行重复") % {"row": n, "column": "身份证号", "first": first_row[person.pk]})
             else:
                 first_row[person.pk] = n
         if row_errors:
@@ -113,5 +118,5 @@ def read_sheet(path: Path, *, org: Org) -> list[StaffEntry]:
     if errors:
         raise StaffListInvalid(errors)
     if not out:
-        raise ServiceError("名单中没有人员", field="file")
+        raise ServiceError(_("名单中没有人员"), field="file")
     return out

@@ -3,9 +3,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from gonghui.alliances import queries, services
-from gonghui.alliances.models import AllianceMember, CouncilSeat
+from gonghui.alliances.models import AllianceMember, CouncilSeat, RotationPlan
 from gonghui.lib.errors import ServiceError
 from gonghui.orgs import services as org_services
 from tests.factories import L, make_org, make_person
@@ -45,6 +46,23 @@ def test_a_union_joins_once_and_may_rejoin_after_leaving(world) -> None:
     assert queries.figures(w.alliance)["unions"] == 1
     services.alliance_member_join(actor=None, alliance=w.alliance, org=w.unit_a1, joined_on=dt.date(2023, 1, 1))
     assert AllianceMember.objects.filter(alliance=w.alliance, org=w.unit_a1).count() == 2
+
+
+def test_its_refusals_are_in_english_when_the_user_chose_english(world) -> None:
+    w = world
+    m = AllianceMember.objects.get(alliance=w.alliance, org=w.unit_a1)
+    with translation.override("en"):
+        with pytest.raises(ServiceError) as twice:
+            services.alliance_member_join(actor=None, alliance=w.alliance, org=w.unit_a1, joined_on=dt.date(2021, 1, 1))
+        with pytest.raises(ServiceError) as early:
+            services.alliance_member_leave(actor=None, member=m, left_on=dt.date(2019, 1, 1))
+        with pytest.raises(ServiceError) as periods:
+            services.rotation_generate(
+                actor=None, alliance=w.alliance, start=dt.date(2026, 1, 1), periods=99, period_kind=RotationPlan.PeriodKind.MONTH
+            )
+    assert twice.value.message == "This union is already a member of the alliance"
+    assert early.value.message == "The date left cannot be before the date joined"
+    assert periods.value.message == f"The number of rounds must be between 1 and {services.MAX_PERIODS}"
 
 
 def test_a_closed_union_cannot_join_and_dates_must_follow_founding(world) -> None:

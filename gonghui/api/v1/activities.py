@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from gonghui.activities import queries, services
@@ -174,7 +175,7 @@ def _orgs(ids: list[int], field: str) -> list[Org]:
     found = {o.pk: o for o in Org.objects.filter(pk__in=ids)}
     missing = [i for i in ids if i not in found]
     if missing:
-        raise ServiceError(f"没有找到这些工会组织：{'、'.join(map(str, missing))}", field=field)
+        raise ServiceError(_("没有找到这些工会组织：%(ids)s") % {"ids": "、".join(map(str, missing))}, field=field)
     return [found[i] for i in dict.fromkeys(ids)]
 
 
@@ -193,21 +194,21 @@ def activity_create(request: HttpRequest, payload: ActivityCreateIn) -> Any:
     organizer = policy.get_org_for_user(user, payload.organizer_id, action="operate")
     activity_type = ActivityType.objects.filter(pk=payload.activity_type_id).first()
     if activity_type is None:
-        raise ServiceError("活动类型不存在", field="activity_type_id")
+        raise ServiceError(_("活动类型不存在"), field="activity_type_id")
     alliance = None
     if payload.alliance_id:
         from gonghui.alliances.models import Alliance
 
         alliance = Alliance.objects.filter(pk=payload.alliance_id).first()
         if alliance is None:
-            raise ServiceError("联盟不存在", field="alliance_id")
+            raise ServiceError(_("联盟不存在"), field="alliance_id")
     campaign = None
     if payload.campaign_id:
         from gonghui.activities.models import Campaign
 
         campaign = Campaign.objects.filter(pk=payload.campaign_id).first()
         if campaign is None:
-            raise ServiceError("专项行动不存在", field="campaign_id")
+            raise ServiceError(_("专项行动不存在"), field="campaign_id")
     a = services.activity_create(
         actor=user,
         organizer=organizer,

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from gonghui.alliances import queries, services
@@ -116,7 +117,7 @@ def alliance_member_join(request: HttpRequest, alliance_id: Id, payload: Allianc
     # Any union may join an alliance: looked up by code deployment-wide, as in the form.
     org = Org.objects.filter(code=payload.org_code.strip()).first()
     if org is None:
-        raise ServiceError("没有找到该编码的工会组织", field="org_code")
+        raise ServiceError(_("没有找到该编码的工会组织"), field="org_code")
     m = services.alliance_member_join(
         actor=user, alliance=a, org=org, joined_on=payload.joined_on, is_founder=payload.is_founder, strengths=payload.strengths
     )

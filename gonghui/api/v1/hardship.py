@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from gonghui.api.pagination import page
@@ -186,7 +187,7 @@ def file_transition(request: HttpRequest, file_id: Id, payload: TransitionIn) ->
         getattr(services, f"file_{a}")(actor=user, file=f, note=payload.reason)
     elif a == "publicize":
         if payload.notice_from is None or payload.notice_to is None:
-            raise ServiceError("请填写公示起止日期", field="notice_from")
+            raise ServiceError(_("请填写公示起止日期"), field="notice_from")
         services.file_publicize(actor=user, file=f, notice_from=payload.notice_from, notice_to=payload.notice_to)
     elif a == "objection":
         services.file_objection(actor=user, file=f, note=payload.reason)

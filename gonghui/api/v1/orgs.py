@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from gonghui.api.pagination import page
@@ -81,7 +82,7 @@ def org_move(request: HttpRequest, org_id: Id, payload: OrgMoveIn) -> Any:
     # The new parent must be in the mover's own scope; the lookup itself is scoped (as in the form).
     new_parent = policy.orgs_user_can(user, "move").filter(pk=payload.new_parent_id).first()
     if new_parent is None:
-        raise ServiceError("在您的管理范围内没有找到该组织", field="new_parent_id")
+        raise ServiceError(_("在您的管理范围内没有找到该组织"), field="new_parent_id")
     return org_detail_out(user, services.org_move(actor=user, org=org, new_parent=new_parent, reason=payload.reason))
 
 

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.utils import translation
 
 from gonghui.audit.models import AuditEvent
 from gonghui.hardship import services
@@ -390,3 +391,16 @@ def test_only_a_center_approves_after_the_notice(hs) -> None:
         services.file_approve(actor=u["org_admin"], file=file)
     file.refresh_from_db()
     assert (file.status, file.filed_on) == (S.ACTIVE, dt.date(2026, 3, 9))
+
+
+def test_its_refusals_are_in_english_when_the_user_chose_english(hs) -> None:
+    file = hs.draft()
+    u = hs.users
+    with translation.override("en"):
+        wrong_state = refused(services.file_prelim, actor=u["unit_cadre"], file=file, code="wrong_state")
+        services.file_submit(actor=u["unit_cadre"], file=file)
+        no_reason = refused(services.file_return, actor=u["unit_cadre"], file=file, reason="  ")
+        no_code = refused(services.file_cancel, actor=u["cadre"], file=file, reason_code="")
+    assert wrong_state.message == "The file is “Draft”: the first check cannot be done"
+    assert no_reason.message == "Please fill in “Reason for return”"
+    assert no_code.message == "Choose a reason for cancellation"

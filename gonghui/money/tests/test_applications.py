@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import override_settings
+from django.utils import translation
 
 from gonghui.audit.models import AuditEvent
 from gonghui.lib.errors import ServiceError
@@ -169,6 +170,25 @@ def test_a_payment_above_the_programme_cap_is_refused_with_the_arithmetic(money)
     env2 = services.envelope_create(actor=money.users["org_admin"], programme=medical, org=money.w.city_a1, year=2026)
     with pytest.raises(ServiceError, match=r"上限¥16,000.00（自付费用¥50,000.00的80%，最高¥16,000.00）"):
         money.submit(1_600_001, envelope=env2, basis={"category": "relative", "self_paid_fen": 5_000_000})
+
+
+def test_its_refusals_are_in_english_when_the_user_chose_english(money) -> None:
+    living = Programme.objects.get(code="living")
+    env = services.envelope_create(actor=money.users["org_admin"], programme=living, org=money.w.city_a1, year=2026)
+    services.envelope_fund(actor=money.users["org_admin"], envelope=env, amount=10_000_000)
+    mine = money.submit(100_000, actor="org_admin")
+    with translation.override("en"):
+        with pytest.raises(ServiceError) as zero:
+            money.submit(0)
+        with pytest.raises(ServiceError) as maker:
+            services.application_approve(actor=money.users["org_admin"], application=mine)
+        with pytest.raises(ServiceError) as over_cap:
+            money.submit(560_001, envelope=env, basis={"category": "relative", "dibao_monthly_fen": 70_000})
+    assert zero.value.message == "The amount must be greater than zero"
+    assert maker.value.message == "You cannot approve an application you entered (someone else must approve it)"
+    assert over_cap.value.message == (
+        f"The amount ¥5,600.01 exceeds the {living.name} cap of ¥5,600.00 (8 months of subsistence allowance (¥700.00/month))"
+    )
 
 
 def test_an_approval_the_envelope_cannot_afford_is_refused_and_nothing_is_written(money) -> None:

@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.test import override_settings
+from django.utils import translation
 
 from gonghui.audit.models import AuditEvent
 from gonghui.lib import crypto
@@ -109,6 +110,21 @@ def test_it_allows_one_open_membership_only_and_rejoining_after_it_ends(world) -
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Membership.objects.create(person=p, org=world.unit_a1, org_path=world.unit_a1.path, status="applied")
+
+
+def test_its_refusals_are_in_english_when_the_user_chose_english(world) -> None:
+    own = world.people["own"]
+    applicant = Membership.objects.get(person=make_person(world.unit_a1, status="applied"))
+    with translation.override("en"):
+        with pytest.raises(ServiceError) as no_name:
+            services.person_register(actor=None, org=world.unit_a1, data={"name": " ", "id_number": "340181198505060016"})
+        with pytest.raises(ServiceError) as twice:
+            services.membership_rejoin(actor=None, person=own, org=world.unit_a1)
+        with pytest.raises(ServiceError) as transition:
+            services.membership_transition(actor=None, membership=applicant, to_status="retained")
+    assert no_name.value.message == "Name is required"
+    assert twice.value.message == "This person already has an open membership and cannot join again"
+    assert transition.value.message == "Membership status cannot change from “Applicant” to “Retained membership”"
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from gonghui.audit.models import AuditEvent
 from gonghui.lib.errors import ServiceError
@@ -79,6 +80,21 @@ def test_it_refuses_people_outside_the_plan_union_and_duplicates(world: Any) -> 
         )
     assert e.value.message == f"名单中own人员（{own.id_masked}）出现了不止一次"
     assert TrainingPlan.objects.count() == 0
+
+
+def test_its_refusals_are_in_english_when_the_user_chose_english(world: Any) -> None:
+    people = _staff(world.unit_a1, {"办公室": 3})
+    outsider = world.people["sibling"]
+    with translation.override("en"):
+        with pytest.raises(ServiceError) as no_title:
+            services.plan_create(actor=None, org=world.unit_a1, title=" ", batches=2, staff=people, source="roll")
+        with pytest.raises(ServiceError) as too_many:
+            services.plan_create(actor=None, org=world.unit_a1, title="培训", batches=4, staff=people, source="roll")
+        with pytest.raises(ServiceError) as outside:
+            services.plan_create(actor=None, org=world.unit_a1, title="培训", batches=1, staff=[StaffEntry(outsider, "办公室")], source="upload")
+    assert no_title.value.message == "Enter a training name"
+    assert too_many.value.message == "The number of batches (4) cannot exceed the number of people on the list (3)"
+    assert outside.value.message == f"sibling人员 ({outsider.id_masked}) does not belong to 合肥甲公司工会 and cannot be on its training list"
 
 
 def _plan(world: Any) -> TrainingPlan:
