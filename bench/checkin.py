@@ -8,7 +8,9 @@ A fresh SQLite database (bench/out/checkin.sqlite3) gets one city union, an ongo
 cookie is made in-process. gunicorn (2 sync workers, settings bench/_checkin_settings.py, URLconf bench/_checkin_baseline.py) serves
 it on 127.0.0.1, and 16 client threads (http.client, a new connection per request, as gunicorn's
 sync workers close them) run ``--warmup`` seconds untimed (check-ins and bare requests, so both
-workers have imported and connected), then four timed phases of ``--seconds`` each:
+workers have imported and connected), then four timed phases of ``--seconds`` each, driven by
+wrk (``--client wrk``, the default when installed: bench/_checkin_wrk.lua sends requests written
+ahead to a file) or by 16 Python threads (``--client python``):
 
 1. distinct: each request checks in one new (session, person) pair through the real path, the
    scanner's sync endpoint ``checkin:sync`` (session cookie + CSRF header, JSON ``{scans: [one]}``;
@@ -22,7 +24,8 @@ Printed: requests/s, p50/p99 latency, and the ratios of phase 1 to phases 3 and 
 created = check-in rows beyond the distinct pairs scanned (must be 0). Figures go to
 bench/out/checkin.json.
 
-The tail is also described: p99.9, the slowest request, how many requests took over 50 ms and
+The tail is also described: p99.9, the slowest request and, with ``--client python`` (which
+times every request itself), how many requests took over 50 ms and
 how many of those fell in a 100 ms window where at least half the clients were slow at once
 (``in_stalls``): a stall of the whole server — a commit's fsync that the disk holds for tens or
 hundreds of ms keeps SQLite's single write lock, so both workers and every queued request wait —
@@ -214,7 +217,7 @@ def run_phase_wrk(port: int, seconds: float, clients: int, lines: list[str], aut
     """One phase driven by wrk (bench/_checkin_wrk.lua): ``lines`` are "METHOD\tPATH\tBODY"
     requests, thread k sending lines k, k+T, ... once each (one line: sent over and over).
     Returns the phase's figures and how many lines each thread sent."""
-    threads = 2
+    threads = 2 if clients % 2 == 0 else 1  # wrk gives each thread clients // threads connections
     requests_file, auth_file = OUT / "checkin-wrk-requests.txt", OUT / "checkin-wrk-auth.txt"
     requests_file.write_text("".join(f"{line}\n" for line in lines))
     auth_file.write_text(f"{auth[0]}\n{auth[1]}\n")
@@ -323,8 +326,8 @@ def main() -> None:
                 print(f"{name:<17} {json.dumps(results[name], ensure_ascii=False)}", flush=True)
         else:
             # The same phases from files of requests written ahead: every distinct pair left, in
-            # order; then the rest of them with 30 % repeats of the first phase's scans (half a
-            # retry with the same nonce, half a second scan with a new one).
+            # order; then the rest of them with 30 % repeats (half a retry with the same nonce,
+            # half a second scan with a new one).
             def scan_line(session: int, person: int, nonce: str) -> str:
                 return f"POST\t/sessions/{session}/checkins/sync/\t" + json.dumps({"scans": [{"code": data["codes"][person], "nonce": nonce}]})
 
@@ -334,20 +337,25 @@ def main() -> None:
                     port, args.seconds, args.clients, [scan_line(*x[:3]) for x in planned], (headers["Cookie"], csrf)
                 )
                 went = {k + j * len(sent_by_thread) for k, n in enumerate(sent_by_thread) for j in range(n)}
-                sent.extend(x[:3] for i, x in enumerate(planned) if i in went and x[3])
+                # Every scan that went out, repeats too: a repeat of a scan that itself never went
+                # out (the phase ended first) is that pair's first scan.
+                sent.extend(x[:3] for i, x in enumerate(planned) if i in went)
                 results[name] = figures
                 print(f"{name:<17} {json.dumps(figures, ensure_ascii=False)}", flush=True)
                 return [x for i, x in enumerate(planned) if i not in went and x[3]]
 
             with pairs_lock:
                 left = scans_phase("checkin_distinct", [(s, p, str(uuid.uuid4()), True) for s, p in pairs])
-            first = list(sent)
+            # Repeats of any scan before them, this phase's included: those may still be in
+            # flight on another connection when the repeat goes, the race a retry can meet.
+            earlier = list(sent)
             planned: list[tuple[int, int, str, bool]] = []
             for x in left:
                 while rng.random() < 0.3:
-                    session, person, nonce = first[rng.randrange(len(first))]
+                    session, person, nonce = earlier[rng.randrange(len(earlier))]
                     planned.append((session, person, nonce if rng.random() < 0.5 else str(uuid.uuid4()), False))
                 planned.append(x)
+                earlier.append(x[:3])
             scans_phase("checkin_mixed", planned)
             for name, line in (("read_insert", f"POST\t/bench/read-insert/?session={session0}\t"), ("bare_json", "GET\t/bench/json/\t")):
                 results[name], _ = run_phase_wrk(port, args.seconds, args.clients, [line], ("", ""))
@@ -378,6 +386,10 @@ def main() -> None:
     }
     print(json.dumps(summary, ensure_ascii=False))
     (OUT / "checkin.json").write_text(json.dumps({"phases": results, "summary": summary}, ensure_ascii=False, indent=1))
+    # Throughput counts answers: a refused or failed request must not pass for a check-in.
+    failed = {name: r["errors"] for name, r in results.items() if r["errors"]}
+    if failed or set(results["checkin_distinct"]["statuses"]) != {"created"}:
+        raise SystemExit(f"not every request succeeded: errors {failed}, distinct phase answers {results['checkin_distinct']['statuses']}")
 
 
 def _free_port() -> int:

@@ -37,6 +37,9 @@ class ImportJob(models.Model):
     errors = models.JSONField(default=list, blank=True)  # first errors: [row, column, reason]
     error_report = models.FileField(upload_to="imports/%Y/%m/", max_length=300, blank=True)
     message = models.CharField(max_length=500, blank=True)
+    # The uploader's UI language: the background tasks write the job's messages and row errors
+    # in it (a worker has no request to take a language from).
+    language = models.CharField(max_length=10, blank=True)
     timings = models.JSONField(default=dict, blank=True)
     # Validated rows of small kinds (orgs), applied row by row through the services; large kinds
     # (people) stage in their own tables instead.

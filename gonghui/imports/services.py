@@ -11,12 +11,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import DatabaseError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from gonghui.audit import services as audit
 from gonghui.lib.errors import ServiceError
@@ -43,13 +44,19 @@ def local_copy(field: Any) -> Iterator[Path]:
         yield Path(tmp.name)
 
 
+def in_language_of(job_id: int) -> Any:
+    """Work on a job in its uploader's language (what its messages and row errors are written in)."""
+    language = ImportJob.objects.filter(pk=job_id).values_list("language", flat=True).first()
+    return translation.override(language or settings.LANGUAGE_CODE)
+
+
 @transaction.atomic
 def job_create(*, actor: Any, org: Org, kind: str, upload: Any) -> ImportJob:
     kinds.get(kind)
     if not org.is_open:
         raise ServiceError(_("该工会已撤销"), field="org")
     guard.check_upload(upload.name, upload.size)
-    job = ImportJob(kind=kind, org=org, created_by=actor, filename=upload.name[-200:])
+    job = ImportJob(kind=kind, org=org, created_by=actor, filename=upload.name[-200:], language=translation.get_language() or "")
     job.file.save(f"{job.uid}.xlsx", upload, save=False)
     try:
         with local_copy(job.file) as path:
@@ -102,7 +109,12 @@ def job_preview(*, job_id: int) -> ImportJob:
         job.error_report.save(f"{job.uid}-errors.xlsx", ContentFile(report), save=False)
         fields |= {
             "status": ImportJob.Status.INVALID,
-            "message": _("有 %(n)d 行未通过校验，整份文件不会导入；请按错误报告修改后重新上传") % {"n": result.counts["reject"]},
+            "message": ngettext(
+                "有 %(n)d 行未通过校验，整份文件不会导入；请按错误报告修改后重新上传",
+                "有 %(n)d 行未通过校验，整份文件不会导入；请按错误报告修改后重新上传",
+                result.counts["reject"],
+            )
+            % {"n": result.counts["reject"]},
             "error_report": job.error_report.name,
         }
     # Conditional: if the cleanup failed this job meanwhile, its verdict stands and staging goes.
@@ -192,9 +204,9 @@ def jobs_cleanup(*, older_than: dt.timedelta = dt.timedelta(hours=1), keep_files
     )
     failed = 0
     for job in stale:
-        claimed = ImportJob.objects.filter(pk=job.pk, status=job.status).update(
-            status=ImportJob.Status.FAILED, message=_("导入被中断（服务重启或故障），未写入任何数据；请重新上传"), finished_at=now
-        )
+        with in_language_of(job.pk):
+            message = _("导入被中断（服务重启或故障），未写入任何数据；请重新上传")
+        claimed = ImportJob.objects.filter(pk=job.pk, status=job.status).update(status=ImportJob.Status.FAILED, message=message, finished_at=now)
         if claimed:
             kinds.get(job.kind).discard(job=job)
             failed += 1

@@ -7,13 +7,15 @@ from django.tasks import task
 
 @task
 def preview_import(job_id: int) -> None:
-    from .services import job_preview
+    from .services import in_language_of, job_preview
 
-    job_preview(job_id=job_id)
+    with in_language_of(job_id):
+        job_preview(job_id=job_id)
 
 
 @task
 def apply_import(job_id: int) -> None:
-    from .services import job_apply
+    from .services import in_language_of, job_apply
 
-    job_apply(job_id=job_id)
+    with in_language_of(job_id):
+        job_apply(job_id=job_id)

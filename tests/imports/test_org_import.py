@@ -85,3 +85,18 @@ def test_the_org_template_downloads_with_its_dropdowns(world, as_user) -> None:
     wb = CalamineWorkbook.from_filelike(io.BytesIO(r.content))
     assert r.status_code == 200 and wb.sheet_names == ["组织登记", "选项", "填写说明"]
     assert wb.get_sheet_by_name("组织登记").to_python()[0] == HEADERS
+
+
+def test_the_worker_writes_a_jobs_messages_in_its_uploaders_language(world) -> None:
+    from django.utils import translation
+
+    from gonghui.imports import tasks
+
+    data = xlsx_bytes([org_row("X1", "", world.city_a1.code)], headers=HEADERS, sheet="组织登记")
+    with translation.override("en"):  # the uploader's request
+        job = services.job_create(actor=world.users["fed_admin"], org=world.city_a1, kind="orgs", upload=SimpleUploadedFile("组织.xlsx", data))
+    with translation.override("zh-hans"):  # a worker: the site's language, no request
+        tasks.preview_import.call(job.pk)
+    job.refresh_from_db()
+    assert (job.language, job.status, job.errors) == ("en", "invalid", [[2, "名称", "Required"]])
+    assert job.message == "1 row failed validation, so nothing in the file will be imported; fix it using the error report and upload again"
