@@ -24,20 +24,15 @@ function init(args)
   cookie = auth:read("*l")
   csrf = auth:read("*l")
   auth:close()
-  lines = {}
-  local i = 0
+  local all = {}
   for line in io.lines(args[1]) do
-    if i % nthreads == id then
-      local method, path, body = line:match("^(%u+)\t([^\t]+)\t(.*)$")
-      table.insert(lines, {method, path, body})
-    end
-    i = i + 1
+    table.insert(all, {line:match("^(%u+)\t([^\t]+)\t(.*)$")})
   end
-  if i == 1 and #lines == 0 then  -- one line for every thread
-    local method, path, body = io.lines(args[1])():match("^(%u+)\t([^\t]+)\t(.*)$")
-    lines = {{method, path, body}}
+  cycle = (#all == 1)  -- one line: every thread sends it over and over
+  lines = {}
+  for i, r in ipairs(all) do
+    if cycle or (i - 1) % nthreads == id then table.insert(lines, r) end
   end
-  cycle = (i == 1)
   -- wrk calls thread 0's request() once before the run to check it parses, and never sends it:
   -- answer that call without counting it as sent.
   verifying = (id == 0)
@@ -94,9 +89,9 @@ function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(
     '{"wrk": {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, "p999_us": %d, "max_us": %d, '
-      .. '"socket_errors": %d, "non_2xx": %d, "created": %d, "duplicate": %d, "refused": %d, "other": %d, '
+      .. '"socket_errors": %d, "created": %d, "duplicate": %d, "refused": %d, "other": %d, '
       .. '"exhausted": %d, "sent_by_thread": [%s]}}\n',
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(99), latency:percentile(99.9),
-    latency.max, e.connect + e.read + e.write + e.timeout, e.status, totals.created, totals.duplicate,
+    latency.max, e.connect + e.read + e.write + e.timeout, totals.created, totals.duplicate,
     totals.refused, totals.other, totals.exhausted, table.concat(sent_by_thread, ", ")))
 end

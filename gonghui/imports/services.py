@@ -44,10 +44,14 @@ def local_copy(field: Any) -> Iterator[Path]:
         yield Path(tmp.name)
 
 
-def in_language_of(job_id: int) -> Any:
+def in_language(language: str | None) -> Any:
     """Work on a job in its uploader's language (what its messages and row errors are written in)."""
-    language = ImportJob.objects.filter(pk=job_id).values_list("language", flat=True).first()
     return translation.override(language or settings.LANGUAGE_CODE)
+
+
+def in_language_of(job_id: int) -> Any:
+    """``in_language`` for a job known by its id (a task's argument)."""
+    return in_language(ImportJob.objects.filter(pk=job_id).values_list("language", flat=True).first())
 
 
 @transaction.atomic
@@ -204,7 +208,7 @@ def jobs_cleanup(*, older_than: dt.timedelta = dt.timedelta(hours=1), keep_files
     )
     failed = 0
     for job in stale:
-        with in_language_of(job.pk):
+        with in_language(job.language):
             message = _("导入被中断（服务重启或故障），未写入任何数据；请重新上传")
         claimed = ImportJob.objects.filter(pk=job.pk, status=job.status).update(status=ImportJob.Status.FAILED, message=message, finished_at=now)
         if claimed:

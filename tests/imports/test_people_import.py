@@ -289,6 +289,28 @@ def test_interrupted_jobs_are_failed_and_their_staging_dropped(world) -> None:
     assert (job.status, PersonImportRow.objects.filter(job_id=job.pk).count(), Person.objects.filter(name="甲").count()) == ("failed", 0, 0)
 
 
+def test_the_cleanup_fails_a_job_in_its_uploaders_language(world) -> None:
+    import datetime as dt
+
+    import time_machine
+    from django.utils import translation
+
+    actor = world.users["cadre"]
+    with translation.override("en"):  # the uploader's request
+        job = services.job_create(
+            actor=actor, org=world.city_a1, kind="people", upload=upload(xlsx_bytes([roll_row("甲", new_id(), world.unit_a1.code)]))
+        )
+        job = services.job_preview(job_id=job.pk)
+        services.job_request_apply(actor=actor, job=job)
+    with translation.override("zh-hans"), time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)):  # cron: the site's language
+        assert services.jobs_cleanup() == 1
+    job.refresh_from_db()
+    assert (job.status, job.message) == (
+        "failed",
+        "The import was interrupted (service restart or failure); nothing was written. Upload the file again",
+    )
+
+
 def test_a_tiny_file_naming_a_far_away_cell_is_refused_before_parsing(world) -> None:
     import xlsxwriter
 
